@@ -1,0 +1,7 @@
+export * from './data-records'
+export * from './enums'
+export * from './errors'
+export * from './opcodes'
+export * from './records'
+export * from './txn'
+export * from './txn-records'

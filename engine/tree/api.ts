@@ -1,0 +1,120 @@
+/**
+ * The contract of the znode tree, fixed first so that the tree, the request pipeline and the storage layer
+ * can be written side by side. Implementations live beside this file (data-tree.ts, watch-manager.ts, acl.ts …).
+ *
+ * The tree is pure: no sockets, no files, no timers, no clocks (times arrive inside TxnHeaders).
+ * Like Apache's DataTree, applying a txn fires the watches it triggers synchronously, so the caller sends a client
+ * its notifications before any reply that reflects the change.
+ */
+import type { ACL, Id, Stat, StatPersisted } from '../proto/data-records'
+import type { EventTypeValue } from '../proto/enums'
+import type { TxnBody } from '../proto/txn'
+import type { TxnHeader } from '../proto/txn-records'
+
+export interface DataNode {
+  data: Buffer | null
+  /** Key into the tree's ACL cache (Apache's ReferenceCountedACLCache); -1 means "no list" = world:anyone:cdrwa. */
+  aclId: number
+  /** Stored stat: `cversion` is the stored child-create counter (not the displayed value). */
+  stat: StatPersisted
+  /** Child names (not paths). */
+  children: Set<string>
+}
+
+/** A watch notification as the server sends it (state is always SyncConnected on the wire). */
+export interface WatchedEvent {
+  type: EventTypeValue
+  path: string
+}
+
+/** Something that holds watches: one client connection. Duplicates per (watcher, path, table) collapse. */
+export interface Watcher {
+  readonly watcherId: number
+  /** The session id bound to this watcher (for wchc/wchp); 0n before the session exists. */
+  readonly sessionId: bigint
+  /** Auth ids held by the connection, to drop events on nodes it may not READ (3.8.4+). */
+  readonly authIds: readonly Id[]
+  process(event: WatchedEvent): void
+}
+
+/** Apache's ProcessTxnResult: the outcome of applying one txn (or one sub-txn of a multi). */
+export interface ProcessTxnResult {
+  clientId: bigint
+  cxid: number
+  zxid: bigint
+  type: number
+  err: number
+  path: string
+  /** For creates (create2/TTL/container), setData and setACL: the node's stat after the change. */
+  stat?: Stat
+  /** For multi: one result per sub-txn, in order. */
+  multiResult?: ProcessTxnResult[]
+}
+
+export interface TreeOptions {
+  /** Data of /zookeeper/config (empty in standalone; the membership text in an ensemble). */
+  configData?: Buffer
+}
+
+export interface DataTreeApi {
+  /** zxid of the last txn applied. */
+  lastProcessedZxid: bigint
+
+  // ---- reads (never validated beyond existence; a malformed path just yields NoNode) ----
+  getNode(path: string): DataNode | undefined
+  /** The client-visible Stat of a node (displayed cversion = 2·stored − numChildren, owner 0 for container/TTL). */
+  statOf(node: DataNode): Stat
+  /** The node's ACL list (world:anyone:cdrwa for aclId -1). */
+  aclOf(node: DataNode): readonly ACL[]
+  /** Throws KeeperError(NONODE). Registers a data watch only when the node exists. */
+  getData(path: string, watcher?: Watcher): { data: Buffer | null; stat: Stat }
+  /** Throws KeeperError(NONODE). Registers a child watch only when the node exists. */
+  getChildren(path: string, watcher?: Watcher): { children: string[]; stat: Stat }
+  /** Null when absent. Registers a data watch whether or not the node exists. */
+  exists(path: string, watcher?: Watcher): Stat | null
+  getAllChildrenNumber(path: string): number
+  /** Paths of a session's ephemerals (empty set when none). */
+  ephemeralsOf(sessionId: bigint): ReadonlySet<string>
+  /** Every session that owns ephemerals, for `dump`. */
+  ephemeralSessions(): ReadonlyMap<bigint, ReadonlySet<string>>
+  /** Container nodes and TTL nodes, for the reaper. */
+  containers(): ReadonlySet<string>
+  ttlNodes(): ReadonlySet<string>
+
+  // ---- writes ----
+  /** Applies one txn (idempotently on replay, as Apache's fuzzy snapshots need) and fires its watches. */
+  processTxn(header: TxnHeader, body: TxnBody): ProcessTxnResult
+
+  // ---- watches (the tree owns the WatchManager; the server adds/removes through these) ----
+  addWatch(path: string, watcher: Watcher, mode: 0 | 1): void
+  /** Returns false when nothing matched (the server answers NoWatcher). `type` is a WatcherType. */
+  removeWatches(path: string, type: number, watcher: Watcher): boolean
+  checkWatches(path: string, type: number, watcher: Watcher): boolean
+  /** Re-registration after reconnect with Apache's catch-up events (see reference §4.8). */
+  setWatches(
+    relativeZxid: bigint,
+    lists: {
+      dataWatches: string[]
+      existWatches: string[]
+      childWatches: string[]
+      persistentWatches: string[]
+      persistentRecursiveWatches: string[]
+    },
+    watcher: Watcher,
+  ): void
+  /** Drops every watch of a connection that went away. */
+  removeWatcher(watcher: Watcher): void
+
+  // ---- figures for 4lw / mntr ----
+  /** Map entries including the "" alias of the root: a fresh tree reports 5. */
+  readonly nodeCount: number
+  /** Σ(path length + data length) over the entries, as Apache's approximateDataSize. */
+  approximateDataSize(): number
+  watchSummary(): { connections: number; paths: number; totalWatches: number }
+  /** watchCount for mntr: data + child watch entries. */
+  watchCount(): number
+  watchesByConnection(): Map<bigint, string[]>
+  watchesByPath(): Map<string, bigint[]>
+}
+
+export type { ACL, Id, Stat, StatPersisted }

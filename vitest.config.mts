@@ -10,5 +10,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Servers under test are real processes and real sockets; keep files in parallel but bounded (2 cores).
     maxWorkers: 2,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 })

@@ -54,6 +54,26 @@ export interface ProcessTxnResult {
 export interface TreeOptions {
   /** Data of /zookeeper/config (empty in standalone; the membership text in an ensemble). */
   configData?: Buffer
+  /**
+   * `zookeeper.extendedTypesEnabled` (default false). Only when true is an ephemeralOwner whose top byte is 0xFF a
+   * TTL node; otherwise Apache treats such an owner as an ordinary session id.
+   */
+  extendedTypesEnabled?: boolean
+  /** `zookeeper.skipACL=yes`: watch notifications are never filtered by READ permission. */
+  skipACL?: boolean
+  /** The server's auth providers by scheme (ip and digest by default; add sasl / x509 when the server has them). */
+  authProviders?: ReadonlyMap<string, AuthProvider>
+}
+
+/** One auth scheme as the server knows it (Apache's ServerAuthenticationProvider, as far as ACLs are concerned). */
+export interface AuthProvider {
+  readonly scheme: string
+  /** Whether ids of this scheme are "authenticated" ones that an `auth:` ACL entry expands to (ip is not). */
+  readonly authenticated: boolean
+  /** Whether `id` is a well-formed ACL id of this scheme (fixupACL). */
+  isValid(id: string): boolean
+  /** Whether a connection holding `authId` matches the ACL id `aclId` (checkACL). */
+  matches(authId: string, aclId: string): boolean
 }
 
 export interface DataTreeApi {

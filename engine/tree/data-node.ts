@@ -1,0 +1,87 @@
+import type { Stat, StatPersisted } from '../proto/data-records'
+import type { DataNode } from './api'
+import { OwnerKind, ownerKind } from './ephemeral-type'
+import { javaFormat010d } from './java-text'
+
+/**
+ * The children of every leaf: one shared, immutable empty set (an empty Set costs ~100 bytes, and most znodes
+ * are leaves). The tree swaps in a real Set on the first child (`addChild`); adding to this one throws.
+ */
+class NoChildren extends Set<string> {
+  override add(child: string): this {
+    throw new Error(`a leaf's shared empty children set cannot take ${child}: use addChild`)
+  }
+}
+export const NO_CHILDREN: Set<string> = new NoChildren()
+
+/**
+ * A znode as the tree stores it: nothing derived (no dataLength, numChildren or path), so 100k+ nodes stay small.
+ * A class rather than object literals so every node shares one hidden class.
+ */
+export class TreeNode implements DataNode {
+  constructor(
+    public data: Buffer | null,
+    public aclId: number,
+    public stat: StatPersisted,
+    public children: Set<string> = NO_CHILDREN,
+  ) {}
+}
+
+/** Adds a child name, giving the node its own children set first if it is still a leaf. */
+export function addChild(node: DataNode, child: string): void {
+  if (node.children === NO_CHILDREN) node.children = new Set([child])
+  else node.children.add(child)
+}
+
+/** A StatPersisted for a node created by txn `zxid` at `timeMs`. One bigint serves czxid, mzxid and pzxid. */
+export function createStat(zxid: bigint, timeMs: number, ephemeralOwner: bigint): StatPersisted {
+  return {
+    czxid: zxid,
+    mzxid: zxid,
+    ctime: timeMs,
+    mtime: timeMs,
+    version: 0,
+    cversion: 0,
+    aversion: 0,
+    ephemeralOwner,
+    pzxid: zxid,
+  }
+}
+
+export function emptyStatPersisted(): StatPersisted {
+  return createStat(0n, 0, 0n)
+}
+
+/**
+ * The Stat a client sees (Apache's `DataNode.copyStat`): cversion shown as 2·stored − numChildren in Java int
+ * arithmetic (stored counts creations; the shown value counts creations and deletions); owner 0 for
+ * containers and TTL nodes.
+ */
+export function statOf(node: DataNode, extendedTypesEnabled: boolean): Stat {
+  const stat = node.stat
+  const numChildren = node.children.size
+  const owner = stat.ephemeralOwner
+  return {
+    czxid: stat.czxid,
+    mzxid: stat.mzxid,
+    ctime: stat.ctime,
+    mtime: stat.mtime,
+    version: stat.version,
+    cversion: (stat.cversion * 2 - numChildren) | 0,
+    aversion: stat.aversion,
+    ephemeralOwner: owner === 0n || ownerKind(owner, extendedTypesEnabled) === OwnerKind.session ? owner : 0n,
+    dataLength: node.data === null ? 0 : node.data.length,
+    numChildren,
+    pzxid: stat.pzxid,
+  }
+}
+
+/**
+ * The suffix a sequential create under `parent` gets: its stored cversion before the increment, as Java's
+ * `%010d` of a signed int (`0000000007`, and `-2147483648` after overflow).
+ */
+export function sequentialSuffix(parent: DataNode): string {
+  return javaFormat010d(parent.stat.cversion)
+}
+
+export { javaFormat010d as formatSequentialSuffix } from './java-text'

@@ -1,0 +1,6 @@
+export { Lock, ExclusiveLock, ReadWriteLock, type LockOptions, type AcquireOptions } from './lock'
+export { LeaderElection, type ElectionRole, type ElectionChange, type ElectionEvents, type ElectionOptions } from './election'
+export { DistributedQueue, DistributedPriorityQueue, type QueueItem } from './queue'
+export { Barrier, DoubleBarrier } from './barrier'
+export { DistributedCounter } from './counter'
+export { ensurePath } from './common'

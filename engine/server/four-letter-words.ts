@@ -1,0 +1,285 @@
+import { homedir, hostname, release, tmpdir, userInfo } from 'node:os'
+import { dirname } from 'node:path'
+import { getHeapStatistics } from 'node:v8'
+import type { MemberConfig } from '../node/config-types'
+import type { DataTreeApi } from '../tree/api'
+import type { ClientConnection } from './connection'
+import { javaDateString, javaDouble } from './java-format'
+import { MNTR_KEYS, monitorValues } from './monitor'
+import { hexLong } from './session-identity'
+import type { ServerStats } from './server-stats'
+import type { SessionTracker } from './session-tracker'
+import { ZOODESK_VERSION } from './version'
+
+/** Everything the commands read. The server core implements it; the AdminServer uses the same view. */
+export interface FourLetterView {
+  readonly config: MemberConfig
+  readonly tree: DataTreeApi
+  readonly sessions: SessionTracker
+  readonly stats: ServerStats
+  readonly connections: ReadonlySet<ClientConnection>
+  readonly running: boolean
+  readonly outstandingRequests: number
+  traceMask: bigint
+  storageFigures(): { dataDirPath(): string; dataLogDirPath(): string; dataDirSizeBytes(): number; logDirSizeBytes(): number } | undefined
+  uptimeMs(): number
+  toWallMs(monotonicMs: number): number
+  resetConnectionStats(): void
+  connectionExpiryBuckets(): Array<[number, ReadonlySet<ClientConnection>]>
+}
+
+/** All known words (`FourLetterCommands.cmd2String`), keyed by the int their four ASCII bytes make. */
+const WORDS = ['conf', 'cons', 'crst', 'dirs', 'dump', 'envi', 'gtmk', 'ruok', 'stmk', 'srst', 'srvr', 'stat', 'wchc', 'wchp', 'wchs', 'mntr', 'isro', 'hash']
+const TELNET_CLOSE = 0xfff4fffd | 0
+const TELNET_CLOSE_NAME = 'telnet close'
+const WORD_BY_CODE = new Map<number, string>([
+  ...WORDS.map((word): [number, string] => [Buffer.from(word, 'latin1').readInt32BE(0), word]),
+  [TELNET_CLOSE, TELNET_CLOSE_NAME],
+])
+
+export function fourLetterWordOf(code: number): string | undefined {
+  return WORD_BY_CODE.get(code)
+}
+
+/** `4lw.commands.whitelist` as Apache reads it: `*` enables everything; `srvr` is always on. */
+export function isWhitelisted(config: MemberConfig, word: string): boolean {
+  const list = config.fourLetterWordWhitelist
+  if (word === 'srvr') return true
+  if (word === 'isro' && config.readOnlyModeEnabled) return true
+  return list.has('*') || list.has(word)
+}
+
+const NOT_SERVING = 'This ZooKeeper instance is not currently serving requests\n'
+
+/**
+ * The text a four-letter word answers with. `rest` holds the bytes after the word (stmk reads its 8-byte mask
+ * there). Undefined: nothing to run (the whitelisted telnet close sequence, which Apache then treats as a bad length).
+ */
+export function runFourLetterWord(view: FourLetterView, word: string, rest: Buffer): string | undefined {
+  if (!isWhitelisted(view.config, word)) return `${word} is not executed because it is not in the whitelist.\n`
+  switch (word) {
+    case 'ruok':
+      return 'imok'
+    case 'gtmk':
+      return String(view.traceMask)
+    case 'stmk':
+      if (rest.length < 8) return ''
+      view.traceMask = rest.readBigInt64BE(0)
+      return String(view.traceMask)
+    case 'envi':
+      return environmentText()
+    case TELNET_CLOSE_NAME:
+      return undefined
+  }
+  if (!view.running) return word === 'isro' ? 'null' : NOT_SERVING
+  switch (word) {
+    case 'isro':
+      return 'rw'
+    case 'srvr':
+      return serverText(view, false)
+    case 'stat':
+      return serverText(view, true)
+    case 'cons':
+      return [...view.connections].map((cnx) => `${connectionLine(cnx, false)}\n`).join('') + '\n'
+    case 'conf':
+      return confText(view)
+    case 'mntr':
+      return mntrText(view)
+    case 'wchs': {
+      const summary = view.tree.watchSummary()
+      return `${summary.connections} connections watching ${summary.paths} paths\nTotal watches:${summary.totalWatches}\n`
+    }
+    case 'wchc': {
+      let text = ''
+      for (const [sessionId, paths] of view.tree.watchesByConnection()) {
+        text += `0x${hexLong(sessionId)}\n`
+        for (const path of paths) text += `\t${path}\n`
+      }
+      return `${text}\n`
+    }
+    case 'wchp': {
+      let text = ''
+      for (const [path, sessionIds] of view.tree.watchesByPath()) {
+        text += `${path}\n`
+        for (const sessionId of sessionIds) text += `\t0x${hexLong(sessionId)}\n`
+      }
+      return `${text}\n`
+    }
+    case 'dump':
+      return dumpText(view)
+    case 'crst':
+      view.resetConnectionStats()
+      return 'Connection stats reset.\n'
+    case 'srst':
+      view.stats.reset()
+      return 'Server stats reset.\n'
+    case 'dirs': {
+      const storage = view.storageFigures()
+      return `datadir_size: ${storage?.dataDirSizeBytes() ?? 0}\nlogdir_size: ${storage?.logDirSizeBytes() ?? 0}\n`
+    }
+    case 'hash':
+      // We keep no digest log (Apache records one digest per 128 txns): nothing to list.
+      return ''
+    default:
+      return ''
+  }
+}
+
+/** srvr and stat (`StatCommand`): stat adds the brief connection list after the version line. */
+function serverText(view: FourLetterView, withClients: boolean): string {
+  let text = `Zookeeper version: ${ZOODESK_VERSION}\n`
+  if (withClients) {
+    text += 'Clients:\n'
+    for (const cnx of view.connections) text += `${connectionLine(cnx, true)}\n`
+    text += '\n'
+  }
+  const latency = view.stats.requestLatency
+  text += `Latency min/avg/max: ${latency.minimum}/${javaDouble(latency.average)}/${latency.maximum}\n`
+  text += `Received: ${view.stats.packetsReceived}\n`
+  text += `Sent: ${view.stats.packetsSent}\n`
+  text += `Connections: ${view.connections.size}\n`
+  text += `Outstanding: ${view.outstandingRequests}\n`
+  text += `Zxid: 0x${hexLong(view.tree.lastProcessedZxid)}\n`
+  text += 'Mode: standalone\n'
+  text += `Node count: ${view.tree.nodeCount}\n`
+  return text
+}
+
+/** `ServerCnxn.dumpConnectionInfo`: ` /ip:port[ops](queued=…,recved=…,sent=…[,sid=…])`. */
+export function connectionLine(cnx: ClientConnection, brief: boolean): string {
+  const ops = cnx.interestOps
+  let line = ` ${socketAddressText(cnx)}[${ops === 0 ? '0' : ops.toString(16)}](queued=${cnx.outstanding},recved=${cnx.stats.packetsReceived},sent=${cnx.stats.packetsSent}`
+  if (!brief && cnx.sessionId !== 0n) {
+    const s = cnx.stats
+    line += `,sid=0x${hexLong(cnx.sessionId)},lop=${s.lastOperation},est=${cnx.establishedWallMs},to=${cnx.sessionTimeoutMs}`
+    if (s.lastCxid >= 0) line += `,lcxid=0x${(s.lastCxid >>> 0).toString(16)}`
+    line += `,lzxid=0x${hexLong(s.lastZxid)},lresp=${s.lastResponseTimeMs},llat=${s.lastLatencyMs}`
+    line += `,minlat=${s.minLatency},avglat=${s.avgLatency},maxlat=${s.maxLatencyMs}`
+  }
+  return `${line})`
+}
+
+/** Java's `InetSocketAddress.toString()` for an unresolved peer: `/ip:port`, IPv6 in brackets. */
+export function socketAddressText(cnx: ClientConnection): string {
+  const address = cnx.transport.remoteAddress
+  return address.includes(':') ? `/[${address}]:${cnx.transport.remotePort}` : `/${address}:${cnx.transport.remotePort}`
+}
+
+function confText(view: FourLetterView): string {
+  const { config } = view
+  const storage = view.storageFigures()
+  const lines = [
+    `clientPort=${config.clientPort}`,
+    `secureClientPort=${config.secureClientPort ?? -1}`,
+    `dataDir=${storage?.dataDirPath() ?? `${config.dataDir}/version-2`}`,
+    `dataDirSize=${storage?.dataDirSizeBytes() ?? 0}`,
+    `dataLogDir=${storage?.dataLogDirPath() ?? `${config.dataLogDir}/version-2`}`,
+    `dataLogSize=${storage?.logDirSizeBytes() ?? 0}`,
+    `tickTime=${config.tickTimeMs}`,
+    `maxClientCnxns=${config.maxClientCnxns}`,
+    `minSessionTimeout=${config.minSessionTimeoutMs}`,
+    `maxSessionTimeout=${config.maxSessionTimeoutMs}`,
+    `clientPortListenBacklog=${config.clientPortListenBacklog}`,
+    `serverId=${config.myId}`,
+  ]
+  return lines.map((line) => `${line}\n`).join('')
+}
+
+/** mntr: version and state, then Apache's metric keys in Apache's order; values we do not track print 0. */
+export function mntrEntries(view: FourLetterView): Array<[string, string | number, boolean]> {
+  const values = monitorValues({
+    stats: view.stats,
+    outstandingRequests: view.outstandingRequests,
+    connectionCount: () => view.connections.size,
+    znodeCount: () => view.tree.nodeCount,
+    watchCount: () => view.tree.watchCount(),
+    ephemeralsCount: () => {
+      let count = 0
+      for (const paths of view.tree.ephemeralSessions().values()) count += paths.size
+      return count
+    },
+    approximateDataSize: () => view.tree.approximateDataSize(),
+    globalSessions: () => view.sessions.size,
+    uptimeMs: () => view.uptimeMs(),
+  })
+  const entries: Array<[string, string | number, boolean]> = [
+    ['version', ZOODESK_VERSION, false],
+    ['server_state', 'standalone', false],
+  ]
+  for (const key of MNTR_KEYS) entries.push([key.name, values.get(key.name) ?? 0, key.double])
+  return entries
+}
+
+function mntrText(view: FourLetterView): string {
+  let text = ''
+  for (const [name, value, double] of mntrEntries(view)) {
+    const shown = typeof value === 'string' ? value : double ? javaDouble(value) : String(Math.trunc(value))
+    text += `zk_${name}\t${shown}\n`
+  }
+  return text
+}
+
+function dumpText(view: FourLetterView): string {
+  let text = 'SessionTracker dump:\n'
+  const sessionBuckets = view.sessions.expiryBuckets()
+  text += `Session Sets (${sessionBuckets.length})/(${view.sessions.size}):\n`
+  for (const [expiryMs, sessions] of sessionBuckets) {
+    text += `${sessions.size} expire at ${javaDateString(view.toWallMs(expiryMs))}:\n`
+    for (const session of sessions) text += `\t0x${hexLong(session.sessionId)}\n`
+  }
+  text += 'ephemeral nodes dump:\n'
+  const ephemerals = view.tree.ephemeralSessions()
+  text += `Sessions with Ephemerals (${ephemerals.size}):\n`
+  for (const [sessionId, paths] of ephemerals) {
+    text += `0x${hexLong(sessionId)}:\n`
+    for (const path of paths) text += `\t${path}\n`
+  }
+  text += 'Connections dump:\n'
+  const connectionBuckets = view.connectionExpiryBuckets()
+  const connectionCount = connectionBuckets.reduce((sum, [, set]) => sum + set.size, 0)
+  text += `Connections Sets (${connectionBuckets.length})/(${connectionCount}):\n`
+  for (const [expiryMs, connections] of connectionBuckets) {
+    text += `${connections.size} expire at ${javaDateString(view.toWallMs(expiryMs))}:\n`
+    for (const cnx of connections) text += `\tip: ${socketAddressText(cnx)} sessionId: 0x${hexLong(cnx.sessionId)}\n`
+  }
+  return text
+}
+
+/** `Environment.list()` with Node's equivalents under Apache's keys. */
+export function environmentEntries(): Array<[string, string]> {
+  const memory = process.memoryUsage()
+  const megabytes = (bytes: number): string => `${Math.floor(bytes / (1024 * 1024))}MB`
+  const heapLimit = getHeapStatistics().heap_size_limit
+  let userName = '<NA>'
+  try {
+    userName = userInfo().username
+  } catch {
+    // no passwd entry
+  }
+  return [
+    ['zookeeper.version', ZOODESK_VERSION],
+    ['host.name', hostname()],
+    ['java.version', process.versions.node],
+    ['java.vendor', 'Node.js'],
+    ['java.home', dirname(dirname(process.execPath))],
+    ['java.class.path', process.argv[1] ?? '<NA>'],
+    ['java.library.path', '<NA>'],
+    ['java.io.tmpdir', tmpdir()],
+    ['java.compiler', '<NA>'],
+    ['os.name', process.platform === 'linux' ? 'Linux' : process.platform],
+    ['os.arch', process.arch === 'x64' ? 'amd64' : process.arch],
+    ['os.version', release()],
+    ['user.name', userName],
+    ['user.home', homedir()],
+    ['user.dir', process.cwd()],
+    ['os.memory.free', megabytes(memory.heapTotal - memory.heapUsed)],
+    ['os.memory.max', megabytes(heapLimit)],
+    ['os.memory.total', megabytes(memory.heapTotal)],
+  ]
+}
+
+function environmentText(): string {
+  return `Environment:\n${environmentEntries()
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('')}`
+}

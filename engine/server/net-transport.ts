@@ -1,0 +1,72 @@
+import type { Socket } from 'node:net'
+import type { ConnectionTransport } from './connection'
+
+/**
+ * Binds one accepted socket to the core's transport contract. Writes made during one turn of the event loop are
+ * corked and leave in one writev, so a burst of pipelined replies costs one system call, not one per reply.
+ */
+export class SocketTransport implements ConnectionTransport {
+  readonly remoteAddress: string
+  readonly remotePort: number
+  private corked = false
+  private closed = false
+
+  constructor(private readonly socket: Socket) {
+    this.remoteAddress = javaHostAddress(socket.remoteAddress ?? '')
+    this.remotePort = socket.remotePort ?? 0
+  }
+
+  write(bytes: Buffer): void {
+    if (this.closed) return
+    if (!this.corked) {
+      this.corked = true
+      this.socket.cork()
+      process.nextTick(() => {
+        this.corked = false
+        this.socket.uncork()
+      })
+    }
+    this.socket.write(bytes)
+  }
+
+  end(): void {
+    if (this.closed) return
+    this.closed = true
+    this.socket.pause()
+    // Flush what is queued, send FIN, then let go of the socket even if the peer keeps its side open.
+    this.socket.end(() => this.socket.destroy())
+  }
+
+  destroy(): void {
+    this.closed = true
+    this.socket.destroy()
+  }
+
+  setReading(enabled: boolean): void {
+    if (this.closed) return
+    if (enabled) this.socket.resume()
+    else this.socket.pause()
+  }
+
+  get pendingWriteBytes(): number {
+    return this.socket.writableLength
+  }
+}
+
+/**
+ * The address as Java's `InetAddress.getHostAddress()` prints it: IPv4-mapped IPv6 becomes plain IPv4 (Java hands
+ * out an Inet4Address for those); other IPv6 addresses are written out in full, lowercase, without `::`.
+ */
+export function javaHostAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped?.[1] !== undefined) return mapped[1]
+  if (!address.includes(':')) return address
+  const [withoutScope = '', scope] = address.split('%')
+  const [head = '', tail] = withoutScope.split('::')
+  const headGroups = head === '' ? [] : head.split(':')
+  const tailGroups = tail === undefined || tail === '' ? [] : tail.split(':')
+  const missing = tail === undefined ? 0 : 8 - headGroups.length - tailGroups.length
+  const groups = [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups]
+  const text = groups.map((group) => parseInt(group, 16).toString(16)).join(':')
+  return scope === undefined ? text : `${text}%${scope}`
+}

@@ -1,0 +1,683 @@
+import { AuthPacket, ConnectRequest, ErrorCode, type LoggedTxn, OpCode, SetSASLResponse } from '../proto'
+import type { MemberConfig } from '../node/config-types'
+import type { DataTreeApi } from '../tree/api'
+import type { AccessControl } from './access-control'
+import { authenticate } from './auth-ids'
+import { ClientConnection, type ConnectionTransport } from './connection'
+import { ContainerReaper } from './container-reaper'
+import { ExpiryQueue } from './expiry-queue'
+import { executeRead, replyToTxn } from './final'
+import type { AdminView } from './admin-commands'
+import { fourLetterWordOf, runFourLetterWord } from './four-letter-words'
+import type { PipelineEntry } from './pipeline-entry'
+import { PrepRequestProcessor, type QuotaCheck, TXN_OPS } from './prep'
+import { connectResponseFrame, replyFrame } from './reply-writer'
+import type { ServerRequest } from './request'
+import { reader } from './requests'
+import { passwordMatches, SESSION_PASSWORD_BYTES, sessionPassword } from './session-identity'
+import { SessionTracker } from './session-tracker'
+import { ServerStats } from './server-stats'
+import type { TxnSink } from './txn-sink'
+
+/** Time as the core sees it: a monotonic clock for timeouts and the wall clock for txn stamps. */
+export interface ServerClock {
+  nowMs(): number
+  wallMs(): number
+}
+
+export interface ServerCoreOptions {
+  config: MemberConfig
+  tree: DataTreeApi
+  sink: TxnSink
+  access: AccessControl
+  clock: ServerClock
+  /** Sessions restored from storage (id → timeout); re-armed for a full timeout, as Apache does on startup. */
+  restoredSessions?: ReadonlyMap<bigint, number>
+  /** Called after each applied txn (the lead decides when to snapshot). */
+  maybeSnapshot?: () => void
+  /** Runs `fn` soon, after the current input has been taken in (group commit). Default: setImmediate. */
+  defer?: (fn: () => void) => void
+  /** The log could not be made durable: Apache stops serving. Default: close every connection. */
+  onFatalError?: (error: unknown) => void
+  /** Figures of the storage layer for conf/dirs/mntr. */
+  storage?: StorageFigures
+  /** The tree's quota verdict; with `enforceQuota` a hard limit refuses writes. */
+  quotaCheck?: QuotaCheck
+}
+
+export interface StorageFigures {
+  dataDirPath(): string
+  dataLogDirPath(): string
+  dataDirSizeBytes(): number
+  logDirSizeBytes(): number
+  /** The newest snapshot (AdminServer `last_snapshot`). */
+  lastSnapshot?(): { zxid: bigint; timestampSeconds: number } | undefined
+}
+
+/** Apache's `Request.isValid`: what a client may send. Anything else is answered UNIMPLEMENTED and closed. */
+const VALID_OPS: ReadonlySet<number> = new Set<number>([
+  OpCode.closeSession,
+  OpCode.create,
+  OpCode.create2,
+  OpCode.createTTL,
+  OpCode.createContainer,
+  OpCode.createSession,
+  OpCode.delete,
+  OpCode.deleteContainer,
+  OpCode.exists,
+  OpCode.getACL,
+  OpCode.getChildren,
+  OpCode.getAllChildrenNumber,
+  OpCode.getChildren2,
+  OpCode.getData,
+  OpCode.getEphemerals,
+  OpCode.multi,
+  OpCode.multiRead,
+  OpCode.ping,
+  OpCode.reconfig,
+  OpCode.setACL,
+  OpCode.setData,
+  OpCode.setWatches,
+  OpCode.setWatches2,
+  OpCode.sync,
+  OpCode.checkWatches,
+  OpCode.removeWatches,
+  OpCode.addWatch,
+  OpCode.whoAmI,
+])
+
+/** `zookeeper.nio.sessionlessCnxnTimeout`: a connection without a session is closed after this much silence. */
+const SESSIONLESS_CONNECTION_TIMEOUT_MS = 10_000
+/** Output a client has not read yet before we stop reading its requests, and before we give up on it. */
+const OUTPUT_PAUSE_BYTES = 4 * 1024 * 1024
+const OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
+
+/**
+ * The standalone server as a sans-IO state machine: bytes and ticks in; frames, closes and read pauses out through
+ * each connection's transport. Pipeline: prep (validate against the speculative state, make the txn) → sync (append
+ * to the TxnSink; one commit for everything appended while the previous commit ran) → final (apply in zxid order,
+ * answer every connection in arrival order; a read waits only for its own session's earlier writes).
+ */
+export class ServerCore implements AdminView {
+  config: MemberConfig
+  readonly tree: DataTreeApi
+  readonly sessions: SessionTracker
+  readonly prep: PrepRequestProcessor
+  readonly stats = new ServerStats()
+  readonly connections = new Set<ClientConnection>()
+  readonly startedMs: number
+  traceMask = 306n
+  running = true
+
+  readonly finalContext: { readonly tree: DataTreeApi; readonly access: AccessControl }
+  private readonly sink: TxnSink
+  private readonly access: AccessControl
+  private readonly clock: ServerClock
+  private readonly defer: (fn: () => void) => void
+  private readonly connectionsBySession = new Map<bigint, ClientConnection>()
+  /** Connections whose reading is paused by the global outstanding limit. */
+  private readonly throttled = new Set<ClientConnection>()
+  private readonly connectionsPerAddress = new Map<string, number>()
+  private readonly connectionExpiry: ExpiryQueue<ClientConnection>
+  private readonly reaper: ContainerReaper
+  private uncommitted: PipelineEntry[] = []
+  private commitInFlight: Promise<void> | undefined
+  private commitScheduled = false
+  /** Requests from connections taken in and not yet answered (`inProcess`, the "Outstanding" figure). */
+  private inProcess = 0
+
+  constructor(private readonly options: ServerCoreOptions) {
+    this.config = options.config
+    this.tree = options.tree
+    this.sink = options.sink
+    this.access = options.access
+    this.finalContext = { tree: this.tree, access: this.access }
+    this.clock = options.clock
+    this.defer = options.defer ?? ((fn) => setImmediate(fn))
+    const now = this.clock.nowMs()
+    this.startedMs = now
+    // Standalone Apache allocates session ids with server id 1 (`createSessionTrackerServerId`).
+    const sessionServerId = this.config.servers.length === 0 ? 1 : this.config.myId
+    this.sessions = new SessionTracker(this.config.tickTimeMs, sessionServerId, now, this.clock.wallMs())
+    for (const [sessionId, timeoutMs] of options.restoredSessions ?? []) this.sessions.trackSession(sessionId, timeoutMs, now)
+    this.prep = new PrepRequestProcessor(this.tree, this.sessions, this.access, {
+      extendedTypesEnabled: this.config.extendedTypesEnabled,
+      reconfigEnabled: this.config.reconfigEnabled,
+      enforceQuota: this.config.enforceQuota,
+      ...(options.quotaCheck ? { quotaCheck: options.quotaCheck } : {}),
+    })
+    this.connectionExpiry = new ExpiryQueue(SESSIONLESS_CONNECTION_TIMEOUT_MS, now)
+    this.reaper = new ContainerReaper(
+      this.tree,
+      {
+        checkIntervalMs: this.config.containerCheckIntervalMs,
+        maxPerMinute: this.config.containerMaxPerMinute,
+        maxNeverUsedIntervalMs: this.config.containerMaxNeverUsedIntervalMs,
+        extendedTypesEnabled: this.config.extendedTypesEnabled,
+      },
+      now,
+    )
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  /** A socket was accepted; undefined means "refuse": close it at once (too many from this address, or in total). */
+  accept(transport: ConnectionTransport): ClientConnection | undefined {
+    const address = transport.remoteAddress
+    const fromAddress = this.connectionsPerAddress.get(address) ?? 0
+    const tooMany =
+      !this.running ||
+      (this.config.maxCnxns > 0 && this.connections.size >= this.config.maxCnxns) ||
+      (this.config.maxClientCnxns > 0 && fromAddress >= this.config.maxClientCnxns)
+    if (tooMany) {
+      this.stats.connectionRejected++
+      return undefined
+    }
+    const cnx = new ClientConnection(transport, this.clock.wallMs(), SESSIONLESS_CONNECTION_TIMEOUT_MS)
+    cnx.onSent = (frame) => this.afterSend(cnx, frame)
+    this.connections.add(cnx)
+    this.connectionsPerAddress.set(address, fromAddress + 1)
+    this.connectionExpiry.update(cnx, cnx.sessionTimeoutMs, this.clock.nowMs())
+    return cnx
+  }
+
+  /** Bytes from the socket. Frames are parsed as they complete; a bad length closes the connection. */
+  receive(cnx: ClientConnection, chunk: Buffer): void {
+    if (cnx.state === 'closed') return
+    this.stats.bytesReceived += chunk.length
+    this.connectionExpiry.update(cnx, cnx.sessionTimeoutMs, this.clock.nowMs())
+    // Held input goes first: a chunk never overtakes bytes that arrived before it.
+    if (!cnx.readingEnabled || cnx.heldInput.length > 0) {
+      cnx.heldInput.push(chunk)
+      return
+    }
+    this.consume(cnx, chunk)
+  }
+
+  /** The peer closed or the socket failed. */
+  disconnected(cnx: ClientConnection): void {
+    this.closeConnection(cnx, 'now')
+  }
+
+  /** The transport has flushed its backlog: a client that stopped reading has caught up. */
+  drained(cnx: ClientConnection): void {
+    if (cnx.state !== 'closed' && cnx.transport.pendingWriteBytes < OUTPUT_PAUSE_BYTES) this.unblockReading(cnx, 'backpressure')
+  }
+
+  private consume(cnx: ClientConnection, chunk: Buffer): void {
+    let offset = 0
+    while (offset < chunk.length && cnx.state !== 'closed' && cnx.readingEnabled) {
+      if (cnx.payload === undefined) {
+        const take = Math.min(4 - cnx.lengthFilled, chunk.length - offset)
+        chunk.copy(cnx.lengthBytes, cnx.lengthFilled, offset, offset + take)
+        cnx.lengthFilled += take
+        offset += take
+        if (cnx.lengthFilled < 4) break
+        cnx.lengthFilled = 0
+        const length = cnx.lengthBytes.readInt32BE(0)
+        if (cnx.state === 'new' && this.tryFourLetterWord(cnx, length, chunk.subarray(offset))) return
+        // Checked before anything is allocated: a hostile length cannot make us reserve memory.
+        if (length < 0 || length > this.config.juteMaxBufferBytes) {
+          this.closeConnection(cnx, 'now')
+          return
+        }
+        if (chunk.length - offset >= length) {
+          const frame = chunk.subarray(offset, offset + length)
+          offset += length
+          this.handleFrame(cnx, frame)
+          continue
+        }
+        cnx.payload = Buffer.allocUnsafe(length)
+        cnx.payloadFilled = 0
+      }
+      const payload = cnx.payload
+      const take = Math.min(payload.length - cnx.payloadFilled, chunk.length - offset)
+      chunk.copy(payload, cnx.payloadFilled, offset, offset + take)
+      cnx.payloadFilled += take
+      offset += take
+      if (cnx.payloadFilled === payload.length) {
+        cnx.payload = undefined
+        this.handleFrame(cnx, payload)
+      }
+    }
+    // Reading was switched off mid-chunk (handshake, throttling): keep the rest for later, in order.
+    if (offset < chunk.length && cnx.state !== 'closed') cnx.heldInput.unshift(chunk.subarray(offset))
+  }
+
+  private handleFrame(cnx: ClientConnection, frame: Buffer): void {
+    this.stats.packetsReceived++
+    cnx.stats.packetsReceived++
+    if (cnx.state === 'new') this.handleConnectRequest(cnx, frame)
+    else this.handleRequest(cnx, frame)
+  }
+
+  private blockReading(cnx: ClientConnection, reason: 'handshake' | 'throttle' | 'backpressure'): void {
+    cnx.readBlocks.add(reason)
+    if (cnx.readingEnabled) {
+      cnx.readingEnabled = false
+      cnx.transport.setReading(false)
+    }
+  }
+
+  private unblockReading(cnx: ClientConnection, reason: 'handshake' | 'throttle' | 'backpressure'): void {
+    if (!cnx.readBlocks.delete(reason) || cnx.readBlocks.size > 0 || cnx.state === 'closed') return
+    cnx.readingEnabled = true
+    cnx.transport.setReading(true)
+    // Held input is taken up on the next turn, never from inside the reply loop that re-enabled reading.
+    if (cnx.heldInput.length > 0) this.defer(() => this.consumeHeld(cnx))
+  }
+
+  private consumeHeld(cnx: ClientConnection): void {
+    while (cnx.heldInput.length > 0 && cnx.readingEnabled && cnx.state !== 'closed') {
+      this.consume(cnx, cnx.heldInput.shift()!)
+    }
+  }
+
+  private afterSend(cnx: ClientConnection, frame: Buffer): void {
+    this.stats.packetsSent++
+    this.connectionExpiry.update(cnx, cnx.sessionTimeoutMs, this.clock.nowMs())
+    const pending = cnx.transport.pendingWriteBytes + frame.length
+    if (pending > OUTPUT_LIMIT_BYTES) {
+      // A client that reads nothing while its notifications pile up would exhaust our memory.
+      this.defer(() => this.closeConnection(cnx, 'now'))
+    } else if (pending > OUTPUT_PAUSE_BYTES) {
+      this.blockReading(cnx, 'backpressure')
+    }
+  }
+
+  /** Closes a connection: 'flush' sends what is queued first (replies before a close), 'now' drops it. */
+  closeConnection(cnx: ClientConnection, how: 'flush' | 'now'): void {
+    if (cnx.state === 'closed') return
+    cnx.state = 'closed'
+    cnx.readingEnabled = false
+    cnx.heldInput = []
+    this.connections.delete(cnx)
+    const address = cnx.transport.remoteAddress
+    const count = (this.connectionsPerAddress.get(address) ?? 1) - 1
+    if (count > 0) this.connectionsPerAddress.set(address, count)
+    else this.connectionsPerAddress.delete(address)
+    if (cnx.sessionId !== 0n && this.connectionsBySession.get(cnx.sessionId) === cnx) this.connectionsBySession.delete(cnx.sessionId)
+    this.connectionExpiry.remove(cnx)
+    this.throttled.delete(cnx)
+    this.tree.removeWatcher(cnx)
+    // Requests it still waits on are answered to nobody; they no longer count as in process.
+    this.inProcess -= cnx.pendingEntries
+    cnx.queue.length = 0
+    cnx.queueHead = 0
+    if (how === 'flush') cnx.transport.end()
+    else cnx.transport.destroy()
+  }
+
+  // ------------------------------------------------------------------ handshake
+
+  private handleConnectRequest(cnx: ClientConnection, frame: Buffer): void {
+    if (!this.running) {
+      this.closeConnection(cnx, 'now')
+      return
+    }
+    const r = reader(frame)
+    let request: ConnectRequest
+    try {
+      request = ConnectRequest.read(r)
+    } catch {
+      this.closeConnection(cnx, 'now')
+      return
+    }
+    this.stats.connectionRequests++
+    // The trailing readOnly byte is optional; without it the client is an "old client" and gets no flag back.
+    if (r.remaining >= 1) {
+      r.bool()
+      cnx.oldClient = false
+    }
+    if (request.lastZxidSeen > this.tree.lastProcessedZxid) {
+      // The client has seen a newer state than ours: it must try another server.
+      this.closeConnection(cnx, 'now')
+      return
+    }
+    const timeoutMs = Math.min(Math.max(request.timeOut, this.config.minSessionTimeoutMs), this.config.maxSessionTimeoutMs)
+    cnx.sessionTimeoutMs = timeoutMs
+    cnx.state = 'handshake'
+    this.blockReading(cnx, 'handshake')
+    const now = this.clock.nowMs()
+    if (request.sessionId === 0n) {
+      const sessionId = this.sessions.createSession(timeoutMs, now)
+      this.bindSession(cnx, sessionId)
+      const body = Buffer.allocUnsafe(4)
+      body.writeInt32BE(timeoutMs, 0)
+      this.submit({ cnx, sessionId, cxid: 0, type: OpCode.createSession, body, authIds: cnx.authIds, receivedMs: now })
+      return
+    }
+    // Apache drops any other connection of this session first, whether or not the password is right.
+    const previous = this.connectionsBySession.get(request.sessionId)
+    if (previous !== undefined && previous !== cnx) this.closeConnection(previous, 'now')
+    this.bindSession(cnx, request.sessionId)
+    this.stats.connectionRevalidations++
+    const valid = passwordMatches(request.sessionId, request.passwd) && this.sessions.touchSession(request.sessionId, timeoutMs, now)
+    this.finishSessionInit(cnx, valid)
+  }
+
+  private bindSession(cnx: ClientConnection, sessionId: bigint): void {
+    cnx.sessionId = sessionId
+    this.connectionsBySession.set(sessionId, cnx)
+  }
+
+  /** `finishSessionInit`: the ConnectResponse; an invalid session gets zeros and the connection is closed. */
+  private finishSessionInit(cnx: ClientConnection, valid: boolean): void {
+    if (cnx.state === 'closed') return
+    const readOnly = cnx.oldClient ? undefined : false
+    if (!valid) {
+      cnx.send(connectResponseFrame(0, 0n, Buffer.alloc(SESSION_PASSWORD_BYTES), readOnly))
+      this.closeConnection(cnx, 'flush')
+      return
+    }
+    cnx.send(connectResponseFrame(cnx.sessionTimeoutMs, cnx.sessionId, sessionPassword(cnx.sessionId), readOnly))
+    cnx.state = 'established'
+    this.connectionExpiry.update(cnx, cnx.sessionTimeoutMs, this.clock.nowMs())
+    this.unblockReading(cnx, 'handshake')
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  private handleRequest(cnx: ClientConnection, frame: Buffer): void {
+    if (frame.length < 8) {
+      // The RequestHeader does not decode: Apache's processPacket throws and the connection is closed.
+      this.closeConnection(cnx, 'now')
+      return
+    }
+    const xid = frame.readInt32BE(0)
+    const type = frame.readInt32BE(4)
+    const body = frame.subarray(8)
+    if (type === OpCode.auth) return this.handleAuth(cnx, xid, body)
+    if (type === OpCode.sasl) return this.handleSasl(cnx, xid, body)
+    const now = this.clock.nowMs()
+    // Every request touches the session; one for a session that is gone or closing is dropped without a reply.
+    if (!this.sessions.touchSession(cnx.sessionId, cnx.sessionTimeoutMs, now)) return
+    if (!VALID_OPS.has(type)) {
+      cnx.send(replyFrame(xid, -1n, ErrorCode.UNIMPLEMENTED))
+      this.closeConnection(cnx, 'flush')
+      return
+    }
+    if (xid > 0) {
+      cnx.outstanding++
+      if (this.shouldThrottle()) {
+        this.throttled.add(cnx)
+        this.blockReading(cnx, 'throttle')
+      }
+    }
+    this.submit({ cnx, sessionId: cnx.sessionId, cxid: xid, type, body, authIds: cnx.authIds, receivedMs: now })
+  }
+
+  /** Auth packets are answered at once, outside the pipeline (as Apache's processPacket does). */
+  private handleAuth(cnx: ClientConnection, xid: number, body: Buffer): void {
+    let packet: AuthPacket
+    try {
+      packet = AuthPacket.read(reader(body))
+    } catch {
+      this.closeConnection(cnx, 'now')
+      return
+    }
+    const ids = authenticate(packet.scheme, packet.auth, cnx.transport.remoteAddress, this.config.superDigest)
+    if (ids === undefined) {
+      this.stats.authFailedCount++
+      cnx.send(replyFrame(xid, 0n, ErrorCode.AUTHFAILED))
+      this.closeConnection(cnx, 'flush')
+      return
+    }
+    for (const id of ids) cnx.auth.add(id)
+    cnx.send(replyFrame(xid, 0n, 0))
+  }
+
+  /** No SASL is configured: Apache's SASL server is absent and every token gets an empty (null) answer. */
+  private handleSasl(cnx: ClientConnection, xid: number, body: Buffer): void {
+    if (body.length < 4) {
+      this.closeConnection(cnx, 'now')
+      return
+    }
+    cnx.send(replyFrame(xid, 0n, 0, SetSASLResponse, { token: null }))
+  }
+
+  /** `globalOutstandingLimit` exceeded: stop reading from connections that have requests in flight. */
+  private shouldThrottle(): boolean {
+    return this.inProcess > this.config.globalOutstandingLimit
+  }
+
+  /** Hands a request to prep; writes go to the log, everything is answered in arrival order per connection. */
+  submit(request: ServerRequest<ClientConnection>): void {
+    let entry: PipelineEntry
+    if (TXN_OPS.has(request.type)) {
+      const prepared = this.prep.prepare(request, this.clock.wallMs(), this.clock.nowMs())
+      entry = { request, txn: prepared.txn, err: prepared.err, applied: prepared.txn === null, result: undefined }
+      if (prepared.txn !== null) {
+        this.sink.append(prepared.txn)
+        this.uncommitted.push(entry)
+        this.scheduleCommit()
+      }
+    } else {
+      entry = { request, txn: null, err: this.prep.checkReadSession(request.sessionId), applied: true, result: undefined }
+    }
+    const cnx = request.cnx
+    if (cnx === null) return
+    this.inProcess++
+    cnx.queue.push(entry)
+    if (entry.applied) this.drain(cnx)
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled || this.commitInFlight !== undefined || this.uncommitted.length === 0) return
+    this.commitScheduled = true
+    this.defer(() => {
+      this.commitScheduled = false
+      this.startCommit()
+    })
+  }
+
+  /** One commit (one fsync) for every txn appended since the last one started. */
+  private startCommit(): void {
+    if (this.commitInFlight !== undefined || this.uncommitted.length === 0) return
+    const batch = this.uncommitted
+    this.uncommitted = []
+    const startedMs = this.clock.nowMs()
+    this.commitInFlight = this.sink.commit().then(
+      () => {
+        this.commitInFlight = undefined
+        this.stats.fsyncTimeMs.add(this.clock.nowMs() - startedMs)
+        this.stats.syncBatchSize.add(batch.length)
+        for (const entry of batch) this.apply(entry)
+        this.scheduleCommit()
+      },
+      (error: unknown) => {
+        this.commitInFlight = undefined
+        this.fatal(error)
+      },
+    )
+  }
+
+  /**
+   * Makes everything already logged durable and applied (the storage layer can then snapshot a consistent tree).
+   * Used on shutdown: no new requests arrive once connections are closed.
+   */
+  async flush(): Promise<void> {
+    for (let round = 0; round < 1000 && (this.commitInFlight !== undefined || this.uncommitted.length > 0); round++) {
+      if (this.commitInFlight !== undefined) await this.commitInFlight
+      else this.startCommit()
+    }
+  }
+
+  /** FinalRequestProcessor for a txn: apply it, settle session bookkeeping, then answer in order. */
+  private apply(entry: PipelineEntry): void {
+    const txn = entry.txn as LoggedTxn
+    entry.result = this.tree.processTxn(txn.header, txn.body)
+    this.stats.commitCount++
+    if (txn.header.type === OpCode.closeSession) this.sessions.removeSession(txn.header.clientId)
+    this.prep.applied(txn.header.zxid)
+    entry.applied = true
+    this.options.maybeSnapshot?.()
+    const cnx = entry.request.cnx as ClientConnection | null
+    if (cnx !== null) {
+      if (cnx.state !== 'closed') this.drain(cnx)
+    } else if (txn.header.type === OpCode.closeSession) {
+      // The session expired: its connection (if any) goes now.
+      const bound = this.connectionsBySession.get(txn.header.clientId)
+      if (bound !== undefined) this.closeConnection(bound, 'now')
+    }
+  }
+
+  /** Sends every reply that is due at the head of the connection's queue. */
+  private drain(cnx: ClientConnection): void {
+    while (cnx.queueHead < cnx.queue.length && cnx.state !== 'closed') {
+      const entry = cnx.queue[cnx.queueHead]!
+      if (!entry.applied) break
+      cnx.queue[cnx.queueHead++] = undefined as unknown as PipelineEntry
+      this.answer(cnx, entry)
+    }
+    if (cnx.queueHead === cnx.queue.length) {
+      cnx.queue.length = 0
+      cnx.queueHead = 0
+    } else if (cnx.queueHead > 256 && cnx.queueHead * 2 > cnx.queue.length) {
+      cnx.queue.splice(0, cnx.queueHead)
+      cnx.queueHead = 0
+    }
+  }
+
+  private answer(cnx: ClientConnection, entry: PipelineEntry): void {
+    const { request } = entry
+    this.inProcess--
+    const zxid = this.tree.lastProcessedZxid
+    const now = this.clock.nowMs()
+    const isCreateSession = request.type === OpCode.createSession && entry.txn?.header.type === OpCode.createSession
+    const reply = isCreateSession ? undefined : entry.txn !== null ? replyToTxn(entry, zxid) : executeRead(this.finalContext, entry, cnx, zxid)
+    const latencyMs = now - request.receivedMs
+    this.stats.requestLatency.add(latencyMs)
+    if (entry.txn !== null) this.stats.updateLatency.add(latencyMs)
+    else this.stats.readLatency.add(latencyMs)
+    cnx.stats.recordResponse(request.cxid, zxid, reply?.operation ?? 'SESS', request.receivedMs, now)
+    if (reply === undefined) this.finishSessionInit(cnx, true)
+    else {
+      this.stats.clientResponse.record(reply.frame.length - 4)
+      this.stats.responseBytes += reply.frame.length - 4
+      cnx.send(reply.frame)
+    }
+    if (request.cxid > 0) {
+      cnx.outstanding--
+      if (!this.shouldThrottle()) this.releaseThrottle()
+    }
+    if (request.type === OpCode.closeSession) this.closeConnection(cnx, 'flush')
+  }
+
+  private releaseThrottle(): void {
+    if (this.throttled.size === 0) return
+    const released = [...this.throttled]
+    this.throttled.clear()
+    for (const cnx of released) this.unblockReading(cnx, 'throttle')
+  }
+
+  private fatal(error: unknown): void {
+    this.running = false
+    if (this.options.onFatalError !== undefined) this.options.onFatalError(error)
+    for (const cnx of [...this.connections]) this.closeConnection(cnx, 'now')
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  /** When `onTimer` should next run (monotonic ms). */
+  nextDeadlineMs(): number {
+    return Math.min(this.sessions.nextExpiryCheckMs(), this.connectionExpiry.nextDueMs, this.reaper.nextDueMs())
+  }
+
+  /** Expires sessions and idle connections, and reaps containers and TTL nodes that are due. */
+  onTimer(): void {
+    if (!this.running) return
+    const now = this.clock.nowMs()
+    for (const session of this.sessions.expireDue(now)) {
+      this.stats.staleSessionsExpired++
+      this.submit({ cnx: null, sessionId: session.sessionId, cxid: 0, type: OpCode.closeSession, body: EMPTY, authIds: [], receivedMs: now })
+    }
+    while (this.connectionExpiry.waitMs(now) === 0) {
+      for (const cnx of this.connectionExpiry.poll(now)) {
+        if (cnx.sessionId === 0n) this.stats.sessionlessConnectionsExpired++
+        this.closeConnection(cnx, 'now')
+      }
+    }
+    for (const path of this.reaper.due(now, this.clock.wallMs())) {
+      this.submit({ cnx: null, sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, body: Buffer.from(path, 'utf8'), authIds: [], receivedMs: now })
+    }
+  }
+
+  /** Asks for a client's session to be closed, as expiry would (used by tests and the CLI). */
+  expireSession(sessionId: bigint): void {
+    if (this.sessions.get(sessionId) === undefined) return
+    this.sessions.setSessionClosing(sessionId)
+    this.submit({ cnx: null, sessionId, cxid: 0, type: OpCode.closeSession, body: EMPTY, authIds: [], receivedMs: this.clock.nowMs() })
+  }
+
+  /** Stops taking requests and closes every connection; `flush` then settles what was already logged. */
+  shutdown(): void {
+    this.running = false
+    for (const cnx of [...this.connections]) this.closeConnection(cnx, 'now')
+  }
+
+  // ------------------------------------------------------------------ four-letter words
+
+  private tryFourLetterWord(cnx: ClientConnection, code: number, rest: Buffer): boolean {
+    const word = fourLetterWordOf(code)
+    if (word === undefined) return false
+    this.stats.packetsReceived++
+    cnx.stats.packetsReceived++
+    cnx.readingEnabled = false
+    cnx.transport.setReading(false)
+    const output = runFourLetterWord(this, word, rest)
+    if (output === undefined) {
+      // The telnet close sequence when whitelisted: Apache has no command for it and reads it as a bad length.
+      this.closeConnection(cnx, 'now')
+      return true
+    }
+    if (output.length > 0) cnx.send(Buffer.from(output, 'utf8'))
+    this.closeConnection(cnx, 'flush')
+    return true
+  }
+
+  // ------------------------------------------------------------------ figures
+
+  get outstandingRequests(): number {
+    return this.inProcess
+  }
+
+  get clientPort(): number {
+    return this.config.clientPort
+  }
+
+  storageFigures(): StorageFigures | undefined {
+    return this.options.storage
+  }
+
+  lastSnapshot(): { zxid: bigint; timestampSeconds: number } | undefined {
+    return this.options.storage?.lastSnapshot?.()
+  }
+
+  uptimeMs(): number {
+    return this.clock.nowMs() - this.startedMs
+  }
+
+  nowMs(): number {
+    return this.clock.nowMs()
+  }
+
+  wallMs(): number {
+    return this.clock.wallMs()
+  }
+
+  /** Monotonic ms → wall-clock ms, for printing expiry times (`Time.elapsedTimeToDate`). */
+  toWallMs(monotonicMs: number): number {
+    return this.clock.wallMs() + (monotonicMs - this.clock.nowMs())
+  }
+
+  resetConnectionStats(): void {
+    for (const cnx of this.connections) cnx.stats.reset()
+  }
+
+  connectionExpiryBuckets(): Array<[number, ReadonlySet<ClientConnection>]> {
+    return this.connectionExpiry.buckets()
+  }
+}
+
+const EMPTY = Buffer.alloc(0)

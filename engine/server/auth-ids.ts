@@ -1,5 +1,6 @@
 import type { ClientInfo, Id } from '../proto'
 import { digestOfAuth } from '../tree/auth-providers'
+import { javaIdHashBucket, javaTableSize } from './java-hash'
 
 /**
  * A connection's auth ids, kept in the order Apache's `ConcurrentHashMap`-backed set iterates them, because whoAmI
@@ -19,10 +20,10 @@ export class AuthIdSet {
   add(id: Id): void {
     if (this.has(id)) return
     this.ids.push(id)
-    const buckets = tableSize(this.ids.length)
+    const buckets = javaTableSize(this.ids.length)
     // Stable sort: insertion order survives within a bucket.
     this.ids = this.ids
-      .map((held, order) => ({ held, order, bucket: spread(idHash(held)) & (buckets - 1) }))
+      .map((held, order) => ({ held, order, bucket: javaIdHashBucket(held, buckets) }))
       .sort((a, b) => a.bucket - b.bucket || a.order - b.order)
       .map((entry) => entry.held)
   }
@@ -31,31 +32,6 @@ export class AuthIdSet {
   list(): readonly Id[] {
     return this.ids
   }
-}
-
-/** Java's `String.hashCode` over UTF-16 code units. */
-export function javaStringHash(text: string): number {
-  let hash = 0
-  for (let i = 0; i < text.length; i++) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0
-  return hash
-}
-
-/** The jute-generated `Id.hashCode`. */
-function idHash(id: Id): number {
-  let result = 17
-  result = (Math.imul(37, result) + javaStringHash(id.scheme)) | 0
-  return (Math.imul(37, result) + javaStringHash(id.id)) | 0
-}
-
-function spread(hash: number): number {
-  return (hash ^ (hash >>> 16)) & 0x7fffffff
-}
-
-/** ConcurrentHashMap starts with 16 bins and doubles when more than three quarters are used. */
-function tableSize(count: number): number {
-  let size = 16
-  while (count > (size * 3) / 4) size *= 2
-  return size
 }
 
 /** `AuthUtil.getClientInfos`: the user is what the scheme's provider calls the user; unknown schemes give "". */

@@ -31,6 +31,7 @@ import {
 import type { DataTreeApi, ProcessTxnResult, Watcher } from '../tree/api'
 import type { AccessControl } from './access-control'
 import { clientInfos } from './auth-ids'
+import { javaHashSetOrder } from './java-hash'
 import type { PipelineEntry } from './pipeline-entry'
 import { errorCodeOf } from './prep'
 import { type ReadOp, decodeMulti, reader } from './requests'
@@ -321,10 +322,10 @@ function javaTrim(text: string): string {
 }
 
 function ephemeralsWithPrefix(tree: DataTreeApi, sessionId: bigint, prefix: string): string[] {
-  const all = tree.ephemeralsOf(sessionId)
+  const all = javaHashSetOrder(tree.ephemeralsOf(sessionId))
   const trimmed = javaTrim(prefix)
-  if (trimmed === '' || trimmed === '/') return [...all]
-  return [...all].filter((path) => path.startsWith(prefix))
+  if (trimmed === '' || trimmed === '/') return all
+  return all.filter((path) => path.startsWith(prefix))
 }
 
 function writeMultiEnd(w: JuteWriter): void {

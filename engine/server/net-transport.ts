@@ -5,6 +5,9 @@ import type { ConnectionTransport } from './connection'
  * Binds one accepted socket to the core's transport contract. Writes made during one turn of the event loop are
  * corked and leave in one writev, so a burst of pipelined replies costs one system call, not one per reply.
  */
+/** How long a closing socket may take to flush its last replies. */
+const CLOSE_GRACE_MS = 5000
+
 export class SocketTransport implements ConnectionTransport {
   readonly remoteAddress: string
   readonly remotePort: number
@@ -33,8 +36,10 @@ export class SocketTransport implements ConnectionTransport {
     if (this.closed) return
     this.closed = true
     this.socket.pause()
-    // Flush what is queued, send FIN, then let go of the socket even if the peer keeps its side open.
+    // Flush what is queued, send FIN, then let go of the socket even if the peer keeps its side open; a peer
+    // that never reads does not get to hold the socket for longer than the grace period.
     this.socket.end(() => this.socket.destroy())
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref()
   }
 
   destroy(): void {

@@ -22,6 +22,7 @@ import type { AccessControl } from './access-control'
 import { type ChangeRecord, OutstandingChanges } from './change-records'
 import { formatSequentialSuffix } from '../tree/data-node'
 import { isSpecialPath } from '../tree/path'
+import { javaHashSetOrder } from './java-hash'
 import { isSessionEphemeral, validTtlOwner } from './node-kinds'
 import { type CreateSpec, type WriteOp, decodeCreate, decodeCreateTTL, decodeMulti, reader } from './requests'
 import type { ServerRequest } from './request'
@@ -234,7 +235,7 @@ export class PrepRequestProcessor {
     if (isSessionEphemeral(parentStat.ephemeralOwner, this.options.extendedTypesEnabled)) {
       throw new KeeperError(ErrorCode.NOCHILDRENFOREPHEMERALS, path)
     }
-    const parentCVersion = parentStat.cversion + 1
+    const parentCVersion = (parentStat.cversion + 1) | 0 // a Java int: wraps after 2^31 - 1
     this.checkQuota(path, spec.data?.length ?? 0, 1)
 
     let body: TxnBody
@@ -336,7 +337,8 @@ export class PrepRequestProcessor {
     }
     for (const path of paths) this.changes.add({ zxid: header.zxid, path, stat: null, childCount: 0, acl: [], data: null })
     this.sessions.setSessionClosing(request.sessionId)
-    return { type: OpCode.closeSession, txn: { paths2Delete: [...paths] } }
+    // Apache lists them in its HashSet's order, which is also the order the deletes (and their events) happen in.
+    return { type: OpCode.closeSession, txn: { paths2Delete: javaHashSetOrder(paths) } }
   }
 
   /** Quotas are always tracked by the tree; only with enforcement does a hard limit refuse the write. */

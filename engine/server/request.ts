@@ -15,5 +15,3 @@ export interface ServerRequest<C = unknown> {
   /** Monotonic arrival time, for latency figures. */
   readonly receivedMs: number
 }
-
-export type { Id }

@@ -247,8 +247,13 @@ export class ServerCore implements AdminView {
   private handleFrame(cnx: ClientConnection, frame: Buffer): void {
     this.stats.packetsReceived++
     cnx.stats.packetsReceived++
-    if (cnx.state === 'new') this.handleConnectRequest(cnx, frame)
-    else this.handleRequest(cnx, frame)
+    try {
+      if (cnx.state === 'new') this.handleConnectRequest(cnx, frame)
+      else this.handleRequest(cnx, frame)
+    } catch {
+      // Whatever this frame did to us stays with its connection (Apache closes on any IOException from a read).
+      this.closeConnection(cnx, 'now')
+    }
   }
 
   private blockReading(cnx: ClientConnection, reason: 'handshake' | 'throttle' | 'backpressure'): void {
@@ -482,7 +487,13 @@ export class ServerCore implements AdminView {
         this.commitInFlight = undefined
         this.stats.fsyncTimeMs.add(this.clock.nowMs() - startedMs)
         this.stats.syncBatchSize.add(batch.length)
-        for (const entry of batch) this.apply(entry)
+        try {
+          for (const entry of batch) this.apply(entry)
+        } catch (error) {
+          // A txn the tree cannot apply leaves it inconsistent with the log: stop serving, as Apache exits.
+          this.fatal(error)
+          return
+        }
         this.scheduleCommit()
       },
       (error: unknown) => {

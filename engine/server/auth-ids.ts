@@ -1,6 +1,6 @@
 import type { ClientInfo, Id } from '../proto'
 import { digestOfAuth } from '../tree/auth-providers'
-import { javaIdHashBucket, javaTableSize } from './java-hash'
+import { javaIdHashBucket, javaTableSize } from '../tree/java-hash'
 
 /**
  * A connection's auth ids, kept in the order Apache's `ConcurrentHashMap`-backed set iterates them, because whoAmI

@@ -8,8 +8,6 @@ import {
   ErrorResponse,
   GetACLResponse,
   GetAllChildrenNumberResponse,
-  GetChildren2Response,
-  GetChildrenResponse,
   GetDataResponse,
   GetEphemeralsRequest,
   GetEphemeralsResponse,
@@ -31,11 +29,11 @@ import {
 import type { DataTreeApi, ProcessTxnResult, Watcher } from '../tree/api'
 import type { AccessControl } from './access-control'
 import { clientInfos } from './auth-ids'
-import { javaHashSetOrder } from './java-hash'
+import { javaHashSetOrder } from '../tree/java-hash'
 import type { PipelineEntry } from './pipeline-entry'
 import { errorCodeOf } from './prep'
 import { type ReadOp, decodeMulti, reader } from './requests'
-import { replyFrame, replyFrameWith } from './reply-writer'
+import { childrenReplyFrame, replyFrame, replyFrameWith } from './reply-writer'
 
 /** What FinalRequestProcessor needs besides the request. */
 export interface FinalContext {
@@ -206,13 +204,13 @@ function readReply(ctx: FinalContext, entry: PipelineEntry, watcher: Watcher | u
     }
     case OpCode.getChildren: {
       const { path, watch } = PathWatchRequest.read(reader(body))
-      const { children } = getChildren(ctx, path, request.authIds, watch ? watcher : undefined)
-      return replyFrame(xid, zxid, 0, GetChildrenResponse, { children })
+      const { vector } = getChildren(ctx, path, request.authIds, watch ? watcher : undefined)
+      return childrenReplyFrame(xid, zxid, vector, undefined)
     }
     case OpCode.getChildren2: {
       const { path, watch } = PathWatchRequest.read(reader(body))
-      const { children, stat } = getChildren(ctx, path, request.authIds, watch ? watcher : undefined)
-      return replyFrame(xid, zxid, 0, GetChildren2Response, { children, stat })
+      const { vector, stat } = getChildren(ctx, path, request.authIds, watch ? watcher : undefined)
+      return childrenReplyFrame(xid, zxid, vector, stat)
     }
     case OpCode.getAllChildrenNumber: {
       const { path } = PathRequest.read(reader(body))
@@ -291,10 +289,11 @@ function getData(ctx: FinalContext, path: string, authIds: FinalAuthIds, watcher
   return ctx.tree.getData(path, watcher)
 }
 
-function getChildren(ctx: FinalContext, path: string, authIds: FinalAuthIds, watcher: Watcher | undefined): { children: string[]; stat: Stat } {
+/** The children as the reply's encoded vector (GetChildrenResponse's only field), in Apache's order. */
+function getChildren(ctx: FinalContext, path: string, authIds: FinalAuthIds, watcher: Watcher | undefined): { vector: Buffer; stat: Stat } {
   const node = existingNode(ctx.tree, path)
   ctx.access.check(ctx.tree.aclOf(node), Perms.READ, authIds)
-  return ctx.tree.getChildren(path, watcher)
+  return ctx.tree.getChildrenVector(path, watcher)
 }
 
 type FinalAuthIds = PipelineEntry['request']['authIds']
@@ -338,7 +337,7 @@ function multiReadWriter(ctx: FinalContext, entry: PipelineEntry, ops: readonly 
   // Evaluate before writing: the shared writer must not be interleaved with anything else.
   const results = ops.map((op) => {
     try {
-      if (op.type === OpCode.getChildren) return { op, children: getChildren(ctx, op.path, authIds, undefined).children }
+      if (op.type === OpCode.getChildren) return { op, children: getChildren(ctx, op.path, authIds, undefined).vector }
       return { op, data: getData(ctx, op.path, authIds, undefined) }
     } catch (error) {
       if (!(error instanceof KeeperError)) throw error
@@ -352,7 +351,7 @@ function multiReadWriter(ctx: FinalContext, entry: PipelineEntry, ops: readonly 
         ErrorResponse.write(w, { err: result.err })
       } else if ('children' in result && result.children !== undefined) {
         MultiHeader.write(w, { type: OpCode.getChildren, done: false, err: 0 })
-        GetChildrenResponse.write(w, { children: result.children })
+        w.raw(result.children)
       } else if ('data' in result && result.data !== undefined) {
         MultiHeader.write(w, { type: OpCode.getData, done: false, err: 0 })
         GetDataResponse.write(w, result.data)

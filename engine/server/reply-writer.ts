@@ -1,5 +1,5 @@
 import { type Codec, JuteWriter } from '../jute'
-import { ConnectResponse, ReplyHeader, WatcherEvent, KeeperState, Xid } from '../proto'
+import { ConnectResponse, ReplyHeader, Stat, WatcherEvent, KeeperState, Xid } from '../proto'
 
 /**
  * Serialises reply frames (`[len][ReplyHeader][record]`) through one reusable writer, so a reply costs one exact-size
@@ -21,6 +21,26 @@ export function replyFrame<T>(xid: number, zxid: bigint, err: number, codec?: Co
   ReplyHeader.write(writer, { xid, zxid, err })
   if (codec !== undefined && record !== undefined) codec.write(writer, record)
   return takeFrame()
+}
+
+/**
+ * A getChildren (no `stat`) or getChildren2 reply around an already encoded children vector (often the tree's cached
+ * one): the vector is copied once, straight into the frame, not through the shared writer.
+ */
+export function childrenReplyFrame(xid: number, zxid: bigint, vector: Buffer, stat: Stat | undefined): Buffer {
+  writer.reset()
+  writer.int(0)
+  ReplyHeader.write(writer, { xid, zxid, err: 0 })
+  const headerBytes = writer.offset
+  // The stat goes after the vector; it is written here first and moved behind the vector in the frame.
+  if (stat !== undefined) Stat.write(writer, stat)
+  const frame = Buffer.allocUnsafe(writer.offset + vector.length)
+  const view = writer.view()
+  view.copy(frame, 0, 0, headerBytes)
+  vector.copy(frame, headerBytes)
+  view.copy(frame, headerBytes + vector.length, headerBytes, writer.offset)
+  frame.writeInt32BE(frame.length - 4, 0)
+  return frame
 }
 
 /** A reply whose body is written by hand (multi results, whose shape depends on each op). */

@@ -17,7 +17,7 @@ export interface DataNode {
   aclId: number
   /** Stored stat: `cversion` is the stored child-create counter (not the displayed value). */
   stat: StatPersisted
-  /** Child names (not paths). */
+  /** Child names (not paths). Iteration order is insertion order; getChildren gives Apache's order. */
   children: Set<string>
 }
 
@@ -88,8 +88,16 @@ export interface DataTreeApi {
   aclOf(node: DataNode): readonly ACL[]
   /** Throws KeeperError(NONODE). Registers a data watch only when the node exists. */
   getData(path: string, watcher?: Watcher): { data: Buffer | null; stat: Stat }
-  /** Throws KeeperError(NONODE). Registers a child watch only when the node exists. */
+  /**
+   * Throws KeeperError(NONODE). Registers a child watch only when the node exists. Children come in the order
+   * Apache's HashSet iterates them (see children.ts).
+   */
   getChildren(path: string, watcher?: Watcher): { children: string[]; stat: Stat }
+  /**
+   * getChildren with the children already encoded as the reply carries them: a jute `vector<ustring>` (int count,
+   * then int length + UTF-8 bytes per name), in Apache's order. May be a cached buffer: never modify it.
+   */
+  getChildrenVector(path: string, watcher?: Watcher): { vector: Buffer; stat: Stat }
   /** Null when absent. Registers a data watch whether or not the node exists. */
   exists(path: string, watcher?: Watcher): Stat | null
   getAllChildrenNumber(path: string): number

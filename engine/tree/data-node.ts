@@ -1,18 +1,10 @@
 import type { Stat, StatPersisted } from '../proto/data-records'
 import type { DataNode } from './api'
 import { OwnerKind, ownerKind } from './ephemeral-type'
+import { ChildSet, NO_CHILDREN } from './children'
 import { javaFormat010d } from './java-text'
 
-/**
- * The children of every leaf: one shared, immutable empty set (an empty Set costs ~100 bytes, and most znodes
- * are leaves). The tree swaps in a real Set on the first child (`addChild`); adding to this one throws.
- */
-class NoChildren extends Set<string> {
-  override add(child: string): this {
-    throw new Error(`a leaf's shared empty children set cannot take ${child}: use addChild`)
-  }
-}
-export const NO_CHILDREN: Set<string> = new NoChildren()
+export { NO_CHILDREN } from './children'
 
 /**
  * A znode as the tree stores it: nothing derived (no dataLength, numChildren or path), so 100k+ nodes stay small.
@@ -23,14 +15,17 @@ export class TreeNode implements DataNode {
     public data: Buffer | null,
     public aclId: number,
     public stat: StatPersisted,
-    public children: Set<string> = NO_CHILDREN,
+    public children: ChildSet = NO_CHILDREN,
   ) {}
 }
 
-/** Adds a child name, giving the node its own children set first if it is still a leaf. */
-export function addChild(node: DataNode, child: string): void {
-  if (node.children === NO_CHILDREN) node.children = new Set([child])
-  else node.children.add(child)
+/**
+ * Adds a child name, giving the node its own children set first if it is still a leaf (Apache makes its HashSet on
+ * the first addChild too, so the set's table history starts there).
+ */
+export function addChild(node: TreeNode, child: string): void {
+  if (node.children === NO_CHILDREN) node.children = new ChildSet()
+  node.children.add(child)
 }
 
 /** A StatPersisted for a node created by txn `zxid` at `timeMs`. One bigint serves czxid, mzxid and pzxid. */

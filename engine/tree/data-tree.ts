@@ -104,7 +104,7 @@ export class DataTree implements DataTreeApi {
     return this.nodes.size
   }
 
-  getNode(path: string): DataNode | undefined {
+  getNode(path: string): TreeNode | undefined {
     return this.nodes.get(path)
   }
 
@@ -130,7 +130,14 @@ export class DataTree implements DataTreeApi {
     const node = this.nodes.get(path)
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE, path)
     if (watcher !== undefined) this.watchManager.addChildWatch(path, watcher)
-    return { children: [...node.children], stat: this.statOf(node) }
+    return { children: node.children.javaOrder(), stat: this.statOf(node) }
+  }
+
+  getChildrenVector(path: string, watcher?: Watcher): { vector: Buffer; stat: Stat } {
+    const node = this.nodes.get(path)
+    if (node === undefined) throw new KeeperError(ErrorCode.NONODE, path)
+    if (watcher !== undefined) this.watchManager.addChildWatch(path, watcher)
+    return { vector: node.children.encodedVector(), stat: this.statOf(node) }
   }
 
   /** getACL's answer: the node's list and stat. Throws KeeperError(NONODE). */

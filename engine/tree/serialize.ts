@@ -38,8 +38,9 @@ export function* serializeTreeSteps(tree: DataTree, w: JuteWriter, nodesPerStep 
     if (node === undefined) continue
     writeNode(w, path, node.data, node.aclId, node.stat)
     if (node.children.size > 0) {
-      // Reversed onto the stack so children come out in the parent's order: a plain pre-order walk.
-      const children = [...node.children]
+      // Apache writes children in its HashSet's order, and a restore rebuilds each set by adding them in file
+      // order: the same order gives the same sets after a restart. Reversed onto the stack for a pre-order walk.
+      const children = node.children.javaOrder()
       for (let i = children.length - 1; i >= 0; i--) pending.push(path + '/' + children[i])
     }
     if (++written >= nodesPerStep) {

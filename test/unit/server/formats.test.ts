@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AuthIdSet, clientInfos } from '../../../engine/server/auth-ids'
-import { javaHashSetOrder, javaStringHash } from '../../../engine/server/java-hash'
+import { javaHashSetOrder, javaStringHash } from '../../../engine/tree/java-hash'
 import { JsonDouble, type JsonValue, writeJackson } from '../../../engine/server/jackson-json'
 import { javaDateString, javaDouble, roundHalfUp4 } from '../../../engine/server/java-format'
 import { javaHostAddress } from '../../../engine/server/net-transport'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { JuteReader, JuteWriter } from '../../../engine/jute'
 import { OPEN_ACL_UNSAFE, Perms, READ_ACL_UNSAFE } from '../../../engine/proto/data-records'
 import { CONTAINER_EPHEMERAL_OWNER } from '../../../engine/proto/enums'
 import { ErrorCode, KeeperError } from '../../../engine/proto/errors'
@@ -6,6 +7,8 @@ import { OpCode } from '../../../engine/proto/opcodes'
 import type { TxnBody } from '../../../engine/proto/txn'
 import { NO_CHILDREN, sequentialSuffix } from '../../../engine/tree/data-node'
 import { DataTree } from '../../../engine/tree/data-tree'
+import { deserializeTree, serializeTree } from '../../../engine/tree/serialize'
+import { GetChildrenResponse } from '../../../engine/proto/records'
 import { RecordingWatcher, TxnDriver, createBody } from './helpers'
 
 describe('initial tree', () => {
@@ -455,6 +458,49 @@ describe('storage', () => {
     const big = Buffer.alloc(5000, 0x62)
     driver.apply({ type: OpCode.setData, txn: { path: '/a', data: big, version: 1 } })
     expect(tree.getData('/a').data).toEqual(Buffer.alloc(5000, 0x62))
+  })
+
+  // Expected orders as java.util.HashSet<String>(8) gives them (test/integration/server/fixtures/HashSetOrder.java).
+  it('lists children in the iteration order of Apache\'s HashSet, not insertion order', () => {
+    const tree = new DataTree()
+    const driver = new TxnDriver(tree)
+    for (const name of ['app', 'data', 'locks', 'services', 'config', 'x']) driver.create(`/${name}`)
+    expect(tree.getChildren('/').children).toEqual(['app', 'zookeeper', 'data', 'x', 'services', 'locks', 'config'])
+    for (const name of ['app', 'data', 'locks', 'services', 'config']) driver.delete(`/${name}`)
+    driver.create('/app')
+    expect(tree.getChildren('/').children).toEqual(['app', 'zookeeper', 'x'])
+  })
+
+  it('keeps a shrunken set\'s table, so its order differs from a fresh set\'s until a snapshot reload', () => {
+    const tree = new DataTree()
+    const driver = new TxnDriver(tree)
+    driver.create('/s')
+    const names = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango'
+    for (const name of names.split(' ')) driver.create(`/s/${name}`)
+    for (const name of names.split(' ')) if (!['alpha', 'kilo', 'tango', 'golf'].includes(name)) driver.delete(`/s/${name}`)
+    expect(tree.getChildren('/s').children).toEqual(['golf', 'kilo', 'alpha', 'tango'])
+    const w = new JuteWriter(1024)
+    serializeTree(tree, w)
+    const reloaded = deserializeTree(new JuteReader(w.toBuffer()))
+    expect(reloaded.getChildren('/s').children).toEqual(['tango', 'golf', 'kilo', 'alpha'])
+  })
+
+  it('gives getChildrenVector the encoded getChildren list, cached until the children change', () => {
+    const tree = new DataTree()
+    const driver = new TxnDriver(tree)
+    driver.create('/p')
+    const names = Array.from({ length: 40 }, (_, i) => `c${i}-节点`)
+    for (const name of names) driver.create(`/p/${name}`)
+    const first = tree.getChildrenVector('/p')
+    expect(GetChildrenResponse.read(new JuteReader(first.vector)).children).toEqual(tree.getChildren('/p').children)
+    expect(first.stat).toEqual(tree.exists('/p'))
+    expect(tree.getChildrenVector('/p').vector).toBe(first.vector)
+    driver.delete('/p/c7-节点')
+    const second = tree.getChildrenVector('/p').vector
+    expect(second).not.toBe(first.vector)
+    expect(GetChildrenResponse.read(new JuteReader(second)).children).toEqual(tree.getChildren('/p').children)
+    expect(tree.getChildrenVector('/').vector.length).toBeGreaterThan(4)
+    expect([...tree.getChildrenVector('/p/c1-节点').vector]).toEqual([0, 0, 0, 0])
   })
 
   it('shares one immutable children set among leaves and gives a node its own on the first child', () => {

@@ -113,6 +113,15 @@ describe('an Apache 3.8 snapshot', () => {
     expect([...tree.ephemeralsOf(-0x100000000000000n | 100_000n)]).toEqual(['/ttl'])
   })
 
+  it('lists children in the order Apache wrote them (its HashSet order, which a reload keeps)', () => {
+    const { tree } = loadApacheSnapshot()
+    // The order the nodes appear in the file.
+    expect(tree.getChildren('/').children).toEqual(
+      ['app', 'zookeeper', 'readonly', 'nulldata', 'unicode', 'mixed', 'secret', 'quota-root', 'cont', 'ttl'],
+    )
+    expect(tree.getChildren('/app').children).toEqual(['seq-0000000003', 'eseq-0000000005', 'eph', 'seq-0000000001', 'child1'])
+  })
+
   it('re-serializes to exactly the bytes Apache wrote', () => {
     const snap = loadApacheSnapshot()
     expect(serialized(snap.tree).equals(snap.bytes.subarray(snap.treeStart, snap.treeEnd))).toBe(true)

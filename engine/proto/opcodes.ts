@@ -54,8 +54,8 @@ export const Xid = {
   setWatches: -8,
 } as const
 
-/** Operations that become transactions (consume a zxid and go through the log / quorum). */
-export const WRITE_OPS: ReadonlySet<number> = new Set([
+/** Ops that the leader's prep (or a standalone server's) turns into transactions; every other valid op is a read. */
+export const TXN_OPS: ReadonlySet<number> = new Set<number>([
   OpCode.create,
   OpCode.create2,
   OpCode.createContainer,
@@ -63,10 +63,9 @@ export const WRITE_OPS: ReadonlySet<number> = new Set([
   OpCode.delete,
   OpCode.deleteContainer,
   OpCode.setData,
+  OpCode.reconfig,
   OpCode.setACL,
   OpCode.multi,
-  OpCode.reconfig,
   OpCode.createSession,
   OpCode.closeSession,
-  OpCode.check,
 ])

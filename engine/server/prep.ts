@@ -47,22 +47,6 @@ export interface Prepared {
   err: number
 }
 
-/** Ops that Apache's prep turns into transactions. Everything else valid is a read (session check only). */
-export const TXN_OPS: ReadonlySet<number> = new Set<number>([
-  OpCode.create,
-  OpCode.create2,
-  OpCode.createContainer,
-  OpCode.createTTL,
-  OpCode.delete,
-  OpCode.deleteContainer,
-  OpCode.setData,
-  OpCode.reconfig,
-  OpCode.setACL,
-  OpCode.multi,
-  OpCode.createSession,
-  OpCode.closeSession,
-])
-
 /**
  * Apache's PrepRequestProcessor: validates each write against the speculative state (the committed tree plus the
  * outstanding change records), in the exact check order of `pRequest2Txn`, and turns it into an idempotent txn.

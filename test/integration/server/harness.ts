@@ -1,5 +1,6 @@
 import { type Socket, connect } from 'node:net'
 import { type Codec, JuteReader, JuteWriter } from '../../../engine/jute'
+import { defaultMemberConfig } from '../../../engine/node/config'
 import type { MemberConfig } from '../../../engine/node/config-types'
 import { ConnectRequest, ConnectResponse, ReplyHeader, WatcherEvent } from '../../../engine/proto'
 import { MemoryTxnSink, type TxnSink } from '../../../engine/server/txn-sink'
@@ -10,46 +11,17 @@ import { DataTree } from '../../../engine/tree/data-tree'
 export function testConfig(overrides: Partial<MemberConfig> = {}): MemberConfig {
   const tickTimeMs = overrides.tickTimeMs ?? 2000
   return {
+    ...defaultMemberConfig('/tmp/zoodesk-test'),
     tickTimeMs,
     initLimitTicks: 10,
     syncLimitTicks: 5,
-    dataDir: '/tmp/zoodesk-test',
-    dataLogDir: '/tmp/zoodesk-test',
     clientPort: 0,
     clientPortAddress: '127.0.0.1',
-    clientPortListenBacklog: -1,
-    maxClientCnxns: 60,
-    maxCnxns: 0,
     minSessionTimeoutMs: 2 * tickTimeMs,
     maxSessionTimeoutMs: 20 * tickTimeMs,
-    snapCount: 100000,
-    snapSizeLimitBytes: 4 * 1024 * 1024 * 1024,
-    preAllocSizeBytes: 64 * 1024 * 1024,
-    forceSync: true,
-    globalOutstandingLimit: 1000,
-    autopurgeSnapRetainCount: 3,
-    autopurgePurgeIntervalHours: 0,
-    fourLetterWordWhitelist: new Set(['srvr']),
     adminEnableServer: false,
     adminServerAddress: '127.0.0.1',
     adminServerPort: 0,
-    adminCommandUrl: '/commands',
-    extendedTypesEnabled: false,
-    containerCheckIntervalMs: 60000,
-    containerMaxPerMinute: 10000,
-    containerMaxNeverUsedIntervalMs: 0,
-    juteMaxBufferBytes: 0xfffff,
-    readOnlyModeEnabled: false,
-    skipACL: false,
-    enforceQuota: false,
-    digestEnabled: true,
-    reconfigEnabled: false,
-    standaloneEnabled: true,
-    electionAlg: 3,
-    servers: [],
-    myId: 0,
-    peerType: 'participant',
-    extraProperties: {},
     ...overrides,
   }
 }

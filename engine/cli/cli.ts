@@ -1,5 +1,6 @@
 import { benchCommand } from './bench-command'
 import { createServerCommand } from './server-command'
+import { shellCommand } from './shell-command'
 import { type CliCommand, type CliContext, CliFailure, ExitCode, UsageError } from './support'
 import { ZOODESK_VERSION } from './version'
 
@@ -7,7 +8,7 @@ import { ZOODESK_VERSION } from './version'
  * `zoodesk <subcommand> …`: finds the subcommand, runs it, and turns failures into one clear line on stderr
  * and an exit code (see ExitCode). Subcommands own their options and `--help`.
  */
-export const COMMANDS: readonly CliCommand[] = [createServerCommand(), benchCommand]
+export const COMMANDS: readonly CliCommand[] = [createServerCommand(), benchCommand, shellCommand]
 
 function overview(commands: readonly CliCommand[]): string {
   const width = Math.max(...commands.map((command) => command.name.length))

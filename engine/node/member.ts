@@ -54,8 +54,8 @@ export async function startMember(config: MemberConfig): Promise<RunningMember> 
       `(+${restored.txnsReplayed} txns), ${restored.sessions.size} sessions`,
   )
   const tree = restored.tree
-  // As Apache's loadData: a snapshot right after loading, so the next start does not replay the same log again.
-  if (restored.txnsReplayed > 0) await storage.takeSnapshot(tree, restored.sessions)
+  // As Apache's loadData: "make a clean snapshot" at every start, so the next start replays nothing twice.
+  await storage.takeSnapshot(tree, restored.sessions)
 
   const sink: TxnSink = {
     append: (txn) => void storage.append(txn),
@@ -116,10 +116,12 @@ function storageFigures(storage: FileTxnSnapLog<DataTree>): StorageFigures {
     dataLogDirPath: () => storage.logDir,
     dataDirSizeBytes: () => directoryBytes(storage.snapDir),
     logDirSizeBytes: () => directoryBytes(storage.logDir),
+    // Apache's SnapshotInfo: the zxid in the file's name and the file's modification time, in seconds.
     lastSnapshot: () => {
-      const stats = storage.snapshotStats
-      if (stats.lastSnapshotFile === null) return undefined
-      return { zxid: stats.lastSnapshotZxid, timestampSeconds: Math.floor(stats.lastSnapshotMs / 1000) }
+      const { lastSnapshotFile, lastSnapshotZxid } = storage.snapshotStats
+      if (lastSnapshotFile === null) return undefined
+      const modified = statSync(lastSnapshotFile, { throwIfNoEntry: false })
+      return { zxid: lastSnapshotZxid, timestampSeconds: Math.floor((modified?.mtimeMs ?? Date.now()) / 1000) }
     },
   }
 }

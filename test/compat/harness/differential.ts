@@ -49,7 +49,8 @@ export async function differential(name: string, scenario: Scenario, options: Di
   }
 }
 
-async function runOn(name: string, server: TestServer, scenario: Scenario): Promise<readonly unknown[]> {
+/** Runs a scenario on one server; a failure names the server and the scenario. */
+export async function runOn(name: string, server: TestServer, scenario: Scenario): Promise<readonly unknown[]> {
   try {
     return await scenario(server)
   } catch (error) {

@@ -8,6 +8,7 @@ never a pyenv python, which has no kazoo.
 import json
 import logging
 import os
+import socket
 import sys
 import textwrap
 import threading
@@ -143,6 +144,97 @@ def wait_events(tag, count, timeout=5.0):
         events = list(_events.get(tag, []))
     _print({"step": tag, "events": events})
     return events
+
+
+def wait_gone(client, path, timeout=5.0):
+    """Polls until `path` no longer exists; returns True, or False after `timeout`. Records
+    nothing, so when exactly a reaper or an expiry acted stays out of the observations."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if client.exists(path) is None:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def wait_connected(client, timeout=10.0):
+    """Waits until `client` is connected again (after a Proxy.resume()); records nothing."""
+    deadline = time.monotonic() + timeout
+    while not client.connected:
+        if time.monotonic() > deadline:
+            raise KazooTimeoutError("not reconnected after %.1f s" % timeout)
+        time.sleep(0.01)
+
+
+# Reconnect quickly after Proxy.resume(): kazoo's default backoff grows to seconds.
+FAST_RECONNECT = {"max_tries": -1, "delay": 0.05, "backoff": 1, "max_jitter": 0.05, "max_delay": 0.1}
+
+
+class Proxy(object):
+    """A TCP relay to the server (HOSTS) that a scenario can cut and restore, so a client sees
+    its connection drop while its session lives on: `pause()` closes every relayed connection
+    and refuses new ones, `resume()` lets the client reconnect (and re-register its watches).
+    Use `connect(hosts=proxy.hosts, connection_retry=FAST_RECONNECT)`."""
+
+    def __init__(self, target=None):
+        host, port = (target or HOSTS).rsplit(":", 1)
+        self._target = (host, int(port))
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self.hosts = "127.0.0.1:%d" % self._listener.getsockname()[1]
+        self._paused = False
+        self._lock = threading.Lock()
+        self._pairs = []
+        threading.Thread(target=self._accept_loop, daemon=True).start()
+
+    def _accept_loop(self):
+        while True:
+            try:
+                downstream, _ = self._listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                if self._paused:
+                    downstream.close()
+                    continue
+                upstream = socket.create_connection(self._target)
+                self._pairs.append((downstream, upstream))
+            for a, b in ((downstream, upstream), (upstream, downstream)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def pause(self):
+        with self._lock:
+            self._paused = True
+            pairs, self._pairs = self._pairs, []
+        for pair in pairs:
+            for s in pair:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                s.close()
+
+    def resume(self):
+        with self._lock:
+            self._paused = False
 
 
 def _close_all():

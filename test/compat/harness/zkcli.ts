@@ -106,3 +106,13 @@ export function cleanZkCliOutput(raw: string): string {
     .filter((line) => !NOISE_LINES.some((re) => re.test(line)))
     .join('\n')
 }
+
+/**
+ * zkCliScript's output as its non-empty lines. The default watcher prints session events from
+ * its own thread, so the blank lines around them land between command outputs by timing;
+ * without them, a script's output is the same from run to run.
+ */
+export async function zkCliLines(connectString: string, commands: readonly string[] | string, options: ZkCliScriptOptions = {}): Promise<string[]> {
+  const result = await zkCliScript(connectString, commands, options)
+  return result.output.split('\n').filter((line) => line !== '')
+}

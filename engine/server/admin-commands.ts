@@ -3,6 +3,7 @@ import type { ClientConnection } from './connection'
 import { JsonDouble, type JsonValue, writeJackson } from './jackson-json'
 import { hexLong } from './session-identity'
 import { ZOODESK_VERSION } from './version'
+import { javaCopyOrder } from '../tree/java-hash-set'
 
 /** What the AdminServer can ask beyond the 4lw view. */
 export interface AdminView extends FourLetterView {
@@ -156,7 +157,7 @@ const COMMANDS: readonly AdminCommand[] = [
         expiry.set(String(Math.floor(expiryMs)), [...sessions].map((session) => signedLong(session.sessionId)))
       }
       const ephemerals = new Map<string, JsonValue>()
-      for (const [sessionId, paths] of view.tree.ephemeralSessions()) ephemerals.set(String(signedLong(sessionId)), [...paths])
+      for (const [sessionId, paths] of view.tree.ephemeralSessions()) ephemerals.set(String(signedLong(sessionId)), javaCopyOrder(paths))
       return [
         ['expiry_time_to_session_ids', expiry],
         ['session_id_to_ephemeral_paths', ephemerals],
@@ -250,6 +251,7 @@ const COMMANDS: readonly AdminCommand[] = [
     serverRequired: true,
     run: (view) => {
       view.stats.reset()
+      view.tree.namespaceStats.reset()
       return []
     },
   },

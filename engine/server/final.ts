@@ -29,7 +29,6 @@ import {
 import type { DataTreeApi, ProcessTxnResult, Watcher } from '../tree/api'
 import type { AccessControl } from './access-control'
 import { clientInfos } from './auth-ids'
-import { javaHashSetOrder } from '../tree/java-hash'
 import type { PipelineEntry } from './pipeline-entry'
 import { errorCodeOf } from './prep'
 import { type ReadOp, decodeMulti, reader } from './requests'
@@ -320,8 +319,9 @@ function javaTrim(text: string): string {
   return text.slice(start, end)
 }
 
+/** Apache lists a `clone()` of the session's HashSet: a table sized for the current count, so its own order. */
 function ephemeralsWithPrefix(tree: DataTreeApi, sessionId: bigint, prefix: string): string[] {
-  const all = javaHashSetOrder(tree.ephemeralsOf(sessionId))
+  const all = tree.ephemeralsOf(sessionId).javaClone().javaOrder()
   const trimmed = javaTrim(prefix)
   if (trimmed === '' || trimmed === '/') return all
   return all.filter((path) => path.startsWith(prefix))

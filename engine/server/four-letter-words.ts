@@ -5,7 +5,7 @@ import type { MemberConfig } from '../node/config-types'
 import type { DataTreeApi } from '../tree/api'
 import type { ClientConnection } from './connection'
 import { javaDateString, javaDouble } from './java-format'
-import { MNTR_KEYS, monitorValues } from './monitor'
+import { MNTR_KEYS, monitorValues, namespaceEntries } from './monitor'
 import { hexLong } from './session-identity'
 import type { ServerStats } from './server-stats'
 import type { SessionTracker } from './session-tracker'
@@ -112,6 +112,7 @@ export function runFourLetterWord(view: FourLetterView, word: string, rest: Buff
       return 'Connection stats reset.\n'
     case 'srst':
       view.stats.reset()
+      view.tree.namespaceStats.reset()
       return 'Server stats reset.\n'
     case 'dirs': {
       const storage = view.storageFigures()
@@ -207,6 +208,7 @@ export function mntrEntries(view: FourLetterView): Array<[string, string | numbe
     ['server_state', 'standalone', false],
   ]
   for (const key of MNTR_KEYS) entries.push([key.name, values.get(key.name) ?? 0, key.double])
+  entries.push(...namespaceEntries(view.tree.namespaceStats))
   return entries
 }
 
@@ -232,7 +234,7 @@ function dumpText(view: FourLetterView): string {
   text += `Sessions with Ephemerals (${ephemerals.size}):\n`
   for (const [sessionId, paths] of ephemerals) {
     text += `0x${hexLong(sessionId)}:\n`
-    for (const path of paths) text += `\t${path}\n`
+    for (const path of paths.javaOrder()) text += `\t${path}\n`
   }
   text += 'Connections dump:\n'
   const connectionBuckets = view.connectionExpiryBuckets()

@@ -1,4 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs'
+import type { NamespaceStats, NamespaceSummarySet } from '../tree/namespace-stats'
+import { roundHalfUp4 } from './java-format'
 import type { ServerStats } from './server-stats'
 
 /** Every key Apache 3.8 prints after zk_version and zk_server_state, in its order (`:d` marks a double). */
@@ -210,6 +212,30 @@ export function monitorValues(source: MonitorSource): Map<string, number> {
   addSummary(values, 'fsynctime', stats.fsyncTimeMs)
   addSummary(values, 'sync_processor_batch_size', stats.syncBatchSize)
   return values
+}
+
+/**
+ * The per-namespace summaries, which Apache prints after every key of MNTR_KEYS: its summary sets come last, and of
+ * those only read_per_namespace and write_per_namespace (in that order, their map's) have entries on a standalone
+ * server. Each namespace gives avg (a double), min, max, cnt and sum, as `<stat>_<namespace>_<set name>`.
+ */
+export function namespaceEntries(stats: NamespaceStats): Array<[string, number, boolean]> {
+  const entries: Array<[string, number, boolean]> = []
+  addNamespaceSet(entries, stats.reads, 'read_per_namespace')
+  addNamespaceSet(entries, stats.writes, 'write_per_namespace')
+  return entries
+}
+
+function addNamespaceSet(entries: Array<[string, number, boolean]>, set: NamespaceSummarySet, setName: string): void {
+  for (const summary of set.summaries()) {
+    const name = `${summary.namespace}_${setName}`
+    const empty = summary.count === 0
+    entries.push([`avg_${name}`, empty ? 0 : roundHalfUp4(summary.sum / summary.count), true])
+    entries.push([`min_${name}`, empty ? 0 : summary.min, false])
+    entries.push([`max_${name}`, empty ? 0 : summary.max, false])
+    entries.push([`cnt_${name}`, summary.count, false])
+    entries.push([`sum_${name}`, summary.sum, false])
+  }
 }
 
 function addSummary(values: Map<string, number>, name: string, counter: ServerStats['readLatency']): void {

@@ -22,7 +22,6 @@ import type { AccessControl } from './access-control'
 import { type ChangeRecord, OutstandingChanges } from './change-records'
 import { formatSequentialSuffix } from '../tree/data-node'
 import { isSpecialPath } from '../tree/path'
-import { javaHashSetOrder } from '../tree/java-hash'
 import { isSessionEphemeral, validTtlOwner } from './node-kinds'
 import { type CreateSpec, type WriteOp, decodeCreate, decodeCreateTTL, decodeMulti, reader } from './requests'
 import type { ServerRequest } from './request'
@@ -314,15 +313,17 @@ export class PrepRequestProcessor {
    * outstanding txns, minus those outstanding txns delete. No session check: expiry submits it for a closing session.
    */
   private txnForCloseSession(request: ServerRequest, header: TxnHeader): TxnBody {
-    const paths = new Set(this.tree.ephemeralsOf(request.sessionId))
+    // Apache edits a clone() of the session's HashSet (its table sized for the current count, then grown by the adds)
+    // and lists it in that clone's order, which is also the order the deletes (and their events) happen in.
+    const paths = this.tree.ephemeralsOf(request.sessionId).javaClone()
     for (const change of this.changes.pending()) {
       if (change.stat === null) paths.delete(change.path)
       else if (change.stat.ephemeralOwner === request.sessionId) paths.add(change.path)
     }
-    for (const path of paths) this.changes.add({ zxid: header.zxid, path, stat: null, childCount: 0, acl: [], data: null })
+    const paths2Delete = paths.javaOrder()
+    for (const path of paths2Delete) this.changes.add({ zxid: header.zxid, path, stat: null, childCount: 0, acl: [], data: null })
     this.sessions.setSessionClosing(request.sessionId)
-    // Apache lists them in its HashSet's order, which is also the order the deletes (and their events) happen in.
-    return { type: OpCode.closeSession, txn: { paths2Delete: javaHashSetOrder(paths) } }
+    return { type: OpCode.closeSession, txn: { paths2Delete } }
   }
 
   /** Quotas are always tracked by the tree; only with enforcement does a hard limit refuse the write. */

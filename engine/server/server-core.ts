@@ -432,9 +432,15 @@ export class ServerCore implements AdminView {
     cnx.send(replyFrame(xid, 0n, 0))
   }
 
-  /** No SASL is configured: Apache's SASL server is absent and every token gets an empty (null) answer. */
+  /**
+   * No SASL is configured, so Apache's connection has no SASL server: evaluating any token (garbage or empty) hits a
+   * NullPointerException that processSasl catches, and the answer is OK with a null token. A null token fails before
+   * that, on its length (an uncaught NPE: the worker closes the connection), and an unreadable GetSASLRequest (short,
+   * negative or overlong length) fails to deserialize (IOException: closed too). The session outlives the socket.
+   */
   private handleSasl(cnx: ClientConnection, xid: number, body: Buffer): void {
-    if (body.length < 4) {
+    const tokenBytes = body.length < 4 ? -2 : body.readInt32BE(0)
+    if (tokenBytes < 0 || tokenBytes > body.length - 4) {
       this.closeConnection(cnx, 'now')
       return
     }

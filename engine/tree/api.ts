@@ -10,6 +10,8 @@ import type { ACL, Id, Stat, StatPersisted } from '../proto/data-records'
 import type { EventTypeValue } from '../proto/enums'
 import type { TxnBody } from '../proto/txn'
 import type { TxnHeader } from '../proto/txn-records'
+import type { JavaOrderedSet } from './java-hash-set'
+import type { NamespaceStats } from './namespace-stats'
 
 export interface DataNode {
   data: Buffer | null
@@ -101,10 +103,10 @@ export interface DataTreeApi {
   /** Null when absent. Registers a data watch whether or not the node exists. */
   exists(path: string, watcher?: Watcher): Stat | null
   getAllChildrenNumber(path: string): number
-  /** Paths of a session's ephemerals (empty set when none). */
-  ephemeralsOf(sessionId: bigint): ReadonlySet<string>
+  /** Paths of a session's ephemerals (empty set when none), with Apache's HashSet order. */
+  ephemeralsOf(sessionId: bigint): JavaOrderedSet
   /** Every session that owns ephemerals, for `dump`. */
-  ephemeralSessions(): ReadonlyMap<bigint, ReadonlySet<string>>
+  ephemeralSessions(): ReadonlyMap<bigint, JavaOrderedSet>
   /** Container nodes and TTL nodes, for the reaper. */
   containers(): ReadonlySet<string>
   ttlNodes(): ReadonlySet<string>
@@ -134,6 +136,8 @@ export interface DataTreeApi {
   removeWatcher(watcher: Watcher): void
 
   // ---- figures for 4lw / mntr ----
+  /** Apache's per-namespace read/write metrics (mntr `…_read_per_namespace`, `…_write_per_namespace`). */
+  readonly namespaceStats: NamespaceStats
   /** Map entries including the "" alias of the root: a fresh tree reports 5. */
   readonly nodeCount: number
   /** Σ(path length + data length) over the entries, as Apache's approximateDataSize. */
@@ -146,3 +150,4 @@ export interface DataTreeApi {
 }
 
 export type { ACL, Id, Stat, StatPersisted }
+export type { JavaOrderedSet }

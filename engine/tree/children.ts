@@ -1,4 +1,5 @@
-import { javaBucketOf, javaStringHash, javaTableOrder } from './java-hash'
+import { javaTableOrder } from './java-hash'
+import { javaTableLengthAfterAdd } from './java-hash-set'
 
 /**
  * A znode's child names, remembering what Apache's order depends on.
@@ -20,10 +21,6 @@ import { javaBucketOf, javaStringHash, javaTableOrder } from './java-hash'
 
 /** `new HashSet<String>(8)` → HashMap(8): a table of 8 buckets, allocated on the first add. */
 const INITIAL_TABLE_LENGTH = 8
-/** HashMap.TREEIFY_THRESHOLD: a bucket reaching more entries than this is treeified, or the table resized. */
-const TREEIFY_THRESHOLD = 8
-/** HashMap.MIN_TREEIFY_CAPACITY: below this table length, a crowded bucket resizes the table instead. */
-const MIN_TREEIFY_CAPACITY = 64
 /** Sets at least this large keep their encoded vector between reads; smaller ones are cheap to encode. */
 const VECTOR_CACHE_MIN_CHILDREN = 16
 
@@ -33,6 +30,8 @@ const EMPTY_VECTOR: Buffer = Buffer.alloc(4)
 export class ChildSet extends Set<string> {
   /** The length of Apache's table for this set (a power of two, never shrinking). */
   tableLength = INITIAL_TABLE_LENGTH
+  /** Σ name.length (UTF-16 units): the bytes Apache's per-namespace read metric counts for a getChildren. */
+  nameChars = 0
   private cachedVector: Buffer | undefined = undefined
 
   override add(name: string): this {
@@ -40,6 +39,7 @@ export class ChildSet extends Set<string> {
     super.add(name)
     if (this.size === sizeBefore) return this
     this.cachedVector = undefined
+    this.nameChars += name.length
     this.grow(name)
     return this
   }
@@ -47,12 +47,14 @@ export class ChildSet extends Set<string> {
   override delete(name: string): boolean {
     if (!super.delete(name)) return false
     this.cachedVector = undefined
+    this.nameChars -= name.length
     return true
   }
 
   override clear(): void {
     super.clear()
     this.cachedVector = undefined
+    this.nameChars = 0
   }
 
   /** The names in the order Apache's getChildren lists them. */
@@ -78,20 +80,7 @@ export class ChildSet extends Set<string> {
 
   /** HashMap.putVal after a new entry: treeifyBin's resize of a small table, then the load-factor resize. */
   private grow(added: string): void {
-    const size = this.size
-    if (size > TREEIFY_THRESHOLD && this.tableLength < MIN_TREEIFY_CAPACITY && this.bucketLoad(added) > TREEIFY_THRESHOLD) {
-      this.tableLength *= 2
-    }
-    if (size > (this.tableLength * 3) / 4) this.tableLength *= 2
-  }
-
-  /** Entries in the bucket of `name` (itself included). Only asked for small tables (fewer than 64 buckets). */
-  private bucketLoad(name: string): number {
-    const length = this.tableLength
-    const bucket = javaBucketOf(javaStringHash(name), length)
-    let load = 0
-    for (const other of this) if (javaBucketOf(javaStringHash(other), length) === bucket) load++
-    return load
+    this.tableLength = javaTableLengthAfterAdd(this, this.tableLength, added)
   }
 }
 

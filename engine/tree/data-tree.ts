@@ -11,6 +11,8 @@ import { DEFAULT_AUTH_PROVIDERS } from './auth-providers'
 import { DataArena, EMPTY_DATA } from './data-arena'
 import { TreeNode, addChild, createStat, emptyStatPersisted, statOf } from './data-node'
 import { OwnerKind, ownerKind, ttlOwner } from './ephemeral-type'
+import { JavaHashSet, type JavaOrderedSet } from './java-hash-set'
+import { NamespaceStats } from './namespace-stats'
 import { LIMIT_NODE, QUOTA_ROOT, QuotaTracker, type QuotaCheckResult } from './quota'
 import { WatchManager } from './watch-manager'
 
@@ -19,7 +21,8 @@ export type { QuotaCheckResult } from './quota'
 const ROOT_PATH = '/'
 const PROC_PATH = '/zookeeper'
 const CONFIG_PATH = '/zookeeper/config'
-const EMPTY_PATHS: ReadonlySet<string> = new Set()
+/** What a session without ephemerals shows: Apache's `new HashSet<String>()`. Never added to (typed read-only). */
+const NO_EPHEMERALS: JavaOrderedSet = new JavaHashSet()
 
 /** Sub-txn types Apache's multi apply accepts; any other stops the multi where it stands (Apache's IOException). */
 const MULTI_SUB_TYPES: ReadonlySet<number> = new Set([
@@ -42,10 +45,13 @@ export class DataTree implements DataTreeApi {
   lastProcessedZxid = 0n
   readonly watchManager: WatchManager
   readonly extendedTypesEnabled: boolean
+  /** Apache's READ/WRITE_PER_NAMESPACE metrics, recorded where Apache's DataTree records them. */
+  readonly namespaceStats = new NamespaceStats()
 
   private readonly nodes = new Map<string, TreeNode>()
   private readonly aclCache = new AclCache()
-  private readonly ephemeralsBySession = new Map<bigint, Set<string>>()
+  /** Each session's ephemerals, as Apache's per-session `HashSet`s (iteration order matters: see JavaHashSet). */
+  private readonly ephemeralsBySession = new Map<bigint, JavaHashSet>()
   private readonly containerPaths = new Set<string>()
   private readonly ttlPaths = new Set<string>()
   private readonly quotas = new QuotaTracker(this.nodes)
@@ -123,6 +129,7 @@ export class DataTree implements DataTreeApi {
     const node = this.nodes.get(path)
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE, path)
     if (watcher !== undefined) this.watchManager.addDataWatch(path, watcher)
+    this.namespaceStats.read(path, node.data === null ? 0 : node.data.length)
     return { data: node.data, stat: this.statOf(node) }
   }
 
@@ -130,6 +137,7 @@ export class DataTree implements DataTreeApi {
     const node = this.nodes.get(path)
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE, path)
     if (watcher !== undefined) this.watchManager.addChildWatch(path, watcher)
+    this.namespaceStats.read(path, node.children.nameChars)
     return { children: node.children.javaOrder(), stat: this.statOf(node) }
   }
 
@@ -137,6 +145,7 @@ export class DataTree implements DataTreeApi {
     const node = this.nodes.get(path)
     if (node === undefined) throw new KeeperError(ErrorCode.NONODE, path)
     if (watcher !== undefined) this.watchManager.addChildWatch(path, watcher)
+    this.namespaceStats.read(path, node.children.nameChars)
     return { vector: node.children.encodedVector(), stat: this.statOf(node) }
   }
 
@@ -150,7 +159,9 @@ export class DataTree implements DataTreeApi {
   exists(path: string, watcher?: Watcher): Stat | null {
     if (watcher !== undefined) this.watchManager.addDataWatch(path, watcher)
     const node = this.nodes.get(path)
-    return node === undefined ? null : this.statOf(node)
+    if (node === undefined) return null
+    this.namespaceStats.read(path, 0)
+    return this.statOf(node)
   }
 
   /** Descendants of `path` (Apache counts map keys under `path/`; `/` is the map size minus its two root keys). */
@@ -172,12 +183,12 @@ export class DataTree implements DataTreeApi {
     return count
   }
 
-  ephemeralsOf(sessionId: bigint): ReadonlySet<string> {
-    return this.ephemeralsBySession.get(sessionId) ?? EMPTY_PATHS
+  ephemeralsOf(sessionId: bigint): JavaOrderedSet {
+    return this.ephemeralsBySession.get(sessionId) ?? NO_EPHEMERALS
   }
 
   /** Sessions that own (or owned, until they close: Apache keeps emptied sets) ephemerals. */
-  ephemeralSessions(): ReadonlyMap<bigint, ReadonlySet<string>> {
+  ephemeralSessions(): ReadonlyMap<bigint, JavaOrderedSet> {
     return this.ephemeralsBySession
   }
 
@@ -362,6 +373,7 @@ export class DataTree implements DataTreeApi {
     const stat = wantStat ? this.statOf(child) : ErrorCode.OK
     if (parentName.startsWith(QUOTA_ROOT)) this.quotas.quotaNodeCreated(parentName, childName)
     this.quotas.charge(path, dataBytes, 1)
+    this.namespaceStats.write(path, dataBytes)
     if (this.hasWatches()) {
       const parentAcl = this.aclForEvent(parent)
       this.watchManager.nodeCreated(path, parentName === '' ? ROOT_PATH : parentName, acl, parentAcl)
@@ -392,6 +404,7 @@ export class DataTree implements DataTreeApi {
       this.quotas.limitNodeDeleted(parentName)
     }
     this.quotas.charge(path, -dataBytes, -1)
+    this.namespaceStats.write(path, 0)
     if (acl !== undefined) {
       this.watchManager.nodeDeleted(path, parentName === '' ? ROOT_PATH : parentName, acl, this.aclForEvent(parent))
     }
@@ -411,6 +424,7 @@ export class DataTree implements DataTreeApi {
     const dataBytes = data === null ? 0 : data.length
     this.quotas.charge(path, dataBytes - previousBytes, 0)
     this.cachedDataSizeBytes += dataBytes - previousBytes
+    this.namespaceStats.write(path, dataBytes)
     if (this.hasWatches()) this.watchManager.nodeDataChanged(path, this.aclForEvent(node))
     return stat
   }
@@ -449,7 +463,8 @@ export class DataTree implements DataTreeApi {
     for (const path of paths2Delete) this.deleteNode(path, zxid)
     if (owned === undefined) return
     for (const path of paths2Delete) owned.delete(path)
-    for (const path of owned) this.deleteNode(path, zxid)
+    if (owned.size === 0) return
+    for (const path of owned.javaOrder()) this.deleteNode(path, zxid)
   }
 
   private trackOwner(path: string, owner: bigint): void {
@@ -463,7 +478,7 @@ export class DataTree implements DataTreeApi {
       case OwnerKind.session: {
         let paths = this.ephemeralsBySession.get(owner)
         if (paths === undefined) {
-          paths = new Set()
+          paths = new JavaHashSet()
           this.ephemeralsBySession.set(owner, paths)
         }
         paths.add(path)

@@ -49,7 +49,13 @@ describe('AdminServer', () => {
 
   it('monitor has every mntr key, typed', async () => {
     const monitor = JSON.parse((await get('/monitor')).text) as Record<string, unknown>
-    expect(Object.keys(monitor)).toEqual(['version', 'server_state', ...MNTR_KEYS.map((key) => key.name), 'command', 'error'])
+    // The per-namespace summaries follow Apache's fixed keys: reads of /e (the getData), then writes (its create).
+    const perNamespace = (set: string) => ['avg', 'min', 'max', 'cnt', 'sum'].map((stat) => `${stat}_e_${set}_per_namespace`)
+    expect(Object.keys(monitor)).toEqual([
+      'version', 'server_state', ...MNTR_KEYS.map((key) => key.name), ...perNamespace('read'), ...perNamespace('write'), 'command', 'error',
+    ])
+    expect(monitor['avg_e_read_per_namespace']).toBe(70) // 2 + 0 bytes + 68 of stat
+    expect((await get('/monitor')).text).toContain('"avg_e_read_per_namespace" : 70.0,')
     expect(monitor['znode_count']).toBe(6)
     expect(monitor['server_state']).toBe('standalone')
     expect((await get('/monitor')).text).toContain('"connection_drop_probability" : 0.0,')

@@ -71,6 +71,15 @@ describe('auth packets', () => {
     client.close()
   })
 
+  it('closes the connection on a SASL request with a null token (Apache: an uncaught NPE on its length)', async () => {
+    running = await startServer()
+    const client = await RawClient.session(running.port)
+    const garbage = await client.call(1, OpCode.sasl, GetSASLRequest, { token: Buffer.from('not a sasl token') })
+    expect(garbage).toMatchObject({ xid: 1, err: 0 })
+    client.send(2, OpCode.sasl, GetSASLRequest, { token: null })
+    expect(await client.waitClosed()).toBe(true)
+  })
+
   it('echoes xid -8 for SetWatches and fires catch-up events before the reply', async () => {
     running = await startServer()
     const client = await RawClient.session(running.port)

@@ -81,8 +81,21 @@ describe('four-letter words, all enabled', () => {
     expect(lines[0]).toMatch(/^zk_version\t3\.8\.6-zoodesk, built on /)
     expect(lines[1]).toBe('zk_server_state\tstandalone')
     const entries = lines.slice(2).map((line) => line.split('\t') as [string, string])
-    expect(entries.map(([key]) => key)).toEqual(MNTR_KEYS.map((key) => `zk_${key.name}`))
-    expect(entries.length).toBe(483)
+    // Then the per-namespace summaries: reads (getData and getChildren of /p: 2 + 0 + 68 bytes of stat each; the
+    // exists of a missing node records nothing), then writes (the creates: path + data length), in Apache's map order.
+    const perNamespace = (ns: string, set: string, figures: string[]) =>
+      ['avg', 'min', 'max', 'cnt', 'sum'].map((stat, i) => [`zk_${stat}_${ns}_${set}_per_namespace`, figures[i]!])
+    expect(entries.map(([key]) => key)).toEqual([
+      ...MNTR_KEYS.map((key) => `zk_${key.name}`),
+      ...perNamespace('p', 'read', []).map(([key]) => key),
+      ...perNamespace('p', 'write', []).map(([key]) => key),
+      ...perNamespace('eph', 'write', []).map(([key]) => key),
+    ])
+    expect(entries.slice(483)).toEqual([
+      ...perNamespace('p', 'read', ['70.0', '70', '70', '2', '140']),
+      ...perNamespace('p', 'write', ['2.0', '2', '2', '1', '2']),
+      ...perNamespace('eph', 'write', ['5.0', '5', '5', '1', '5']),
+    ])
     const values = new Map(entries)
     expect(values.get('zk_znode_count')).toBe('7')
     expect(values.get('zk_ephemerals_count')).toBe('1')

@@ -3,7 +3,7 @@
 // (data kept in the user's data folder) and prints how to connect. Builds the CLI first on a fresh clone.
 'use strict'
 const { spawnSync, spawn } = require('node:child_process')
-const { existsSync, mkdirSync, writeFileSync } = require('node:fs')
+const { mkdirSync, readFileSync, writeFileSync } = require('node:fs')
 const { createServer } = require('node:net')
 const { homedir } = require('node:os')
 const { join } = require('node:path')
@@ -36,19 +36,8 @@ async function main() {
   mkdirSync(dir, { recursive: true })
   const port = await firstFreePort(2181)
   const config = join(dir, 'zoo.cfg')
-  writeFileSync(
-    config,
-    [
-      '# Written by npm start: the default local ZooDesk member.',
-      'tickTime=2000',
-      `dataDir=${join(dir, 'data')}`,
-      `clientPort=${port}`,
-      'clientPortAddress=127.0.0.1',
-      '4lw.commands.whitelist=*',
-      'admin.enableServer=false',
-      '',
-    ].join('\n'),
-  )
+  const template = readFileSync(join(root, 'resources', 'default-member.cfg'), 'utf8')
+  writeFileSync(config, template.replaceAll('${dataDir}', join(dir, 'data')).replaceAll('${clientPort}', String(port)))
   process.stdout.write(`ZooDesk: starting a local member; connect with  127.0.0.1:${port}  (config ${config})\n`)
   const child = spawn(process.execPath, [cli, 'server', '--config', config], { stdio: 'inherit' })
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))

@@ -3,8 +3,8 @@ import type { ServerFactory } from './server-factory'
 import { sharedApache, sharedZooDesk } from './shared-harness'
 
 /**
- * The servers every client test runs against, chosen by ZOODESK_CLIENT_TEST_SERVERS (default `apache`;
- * `apache,zoodesk` adds ZooDesk's own server with the same tests and expectations). Standalone servers come from the
+ * The servers every client test runs against, chosen by ZOODESK_CLIENT_TEST_SERVERS (default `apache,zoodesk`: the
+ * same tests and expectations on Apache ZooKeeper and on ZooDesk's own server). Standalone servers come from the
  * shared harness (test/compat/harness); Apache ensembles and TLS from ./apache.ts.
  */
 const available: Record<string, ServerFactory> = {
@@ -12,7 +12,7 @@ const available: Record<string, ServerFactory> = {
   zoodesk: sharedZooDesk,
 }
 
-export const serverFactories: ServerFactory[] = (process.env['ZOODESK_CLIENT_TEST_SERVERS'] ?? 'apache')
+export const serverFactories: ServerFactory[] = (process.env['ZOODESK_CLIENT_TEST_SERVERS'] ?? 'apache,zoodesk')
   .split(',')
   .map((name) => name.trim())
   .filter((name) => name.length > 0)
@@ -21,3 +21,9 @@ export const serverFactories: ServerFactory[] = (process.env['ZOODESK_CLIENT_TES
     if (factory === undefined) throw new Error(`unknown server factory ${name} (known: ${Object.keys(available).join(', ')})`)
     return factory
   })
+
+/**
+ * Ensembles, read-only mode and TLS exist only on Apache so far: ZooDesk's ensemble (issue 3) and secure client port
+ * are not built yet. These files join `serverFactories` once they are; until then they test the client on Apache.
+ */
+export const ensembleAndTlsFactories: ServerFactory[] = serverFactories.filter((factory) => factory.name !== 'zoodesk')

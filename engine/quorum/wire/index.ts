@@ -1,0 +1,6 @@
+export * from './initial-message'
+export * from './learner-payloads'
+export * from './notification'
+export * from './packet-type'
+export * from './proposal-data'
+export * from './quorum-packet'

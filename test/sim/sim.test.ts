@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { runSimulation } from './simulation'
+
+/**
+ * Deterministic simulation of whole ensembles (test/sim/README.md). By default seeds 1..1000 run in chunks;
+ * ZOODESK_SIM_SEEDS=N runs N seeds (from ZOODESK_SIM_FIRST_SEED, default 1); ZOODESK_SIM_SEED=S replays one seed
+ * and prints its trace.
+ */
+const single = process.env.ZOODESK_SIM_SEED
+const count = Number(process.env.ZOODESK_SIM_SEEDS ?? 1_000)
+const first = Number(process.env.ZOODESK_SIM_FIRST_SEED ?? 1)
+const CHUNK = 250
+const MAX_FAILURES_REPORTED = 5
+
+function replayHint(seed: number): string {
+  return `replay: ZOODESK_SIM_SEED=${seed} npx vitest run test/sim/sim.test.ts`
+}
+
+if (single !== undefined) {
+  describe('simulation (one seed)', () => {
+    it(`seed ${single}`, () => {
+      const result = runSimulation(Number(single))
+      console.log(`seed ${result.seed}: ${result.description}\n${JSON.stringify(result.stats)}`)
+      if (result.violations.length > 0) console.log(`${result.violations.join('\n')}\n\n${result.trace()}`)
+      expect(result.violations).toEqual([])
+    }, 600_000)
+  })
+} else {
+  describe(`simulation: seeds ${first}..${first + count - 1}`, () => {
+    for (let start = first; start < first + count; start += CHUNK) {
+      const end = Math.min(start + CHUNK, first + count) - 1
+      it(`seeds ${start}..${end}`, () => {
+        const failures: string[] = []
+        for (let seed = start; seed <= end && failures.length < MAX_FAILURES_REPORTED; seed++) {
+          const result = runSimulation(seed)
+          if (result.violations.length === 0) continue
+          failures.push(`seed ${seed} (${result.description}):\n  ${result.violations.slice(0, 3).join('\n  ')}\n  ${replayHint(seed)}`)
+        }
+        expect(failures, failures.join('\n\n')).toEqual([])
+      }, 600_000)
+    }
+  })
+}

@@ -1,15 +1,9 @@
-import { readdirSync, statSync } from 'node:fs'
-import { join } from 'node:path'
 import { ZooKeeperServer } from '../server/zookeeper-server'
-import type { StorageFigures } from '../server/server-core'
 import type { TxnSink } from '../server/txn-sink'
-import type { TreeOptions } from '../tree/api'
-import { DataTree } from '../tree/data-tree'
-import { AutoPurger } from '../txn/purge'
-import { FileTxnSnapLog } from '../txn/file-txn-snap-log'
-import { dataTreeCodec } from '../txn/tree-codec'
 import type { MemberConfig } from './config-types'
 import { createLogger } from './log'
+import { autoPurgerFor, openMemberStorage, storageFigures } from './member-storage'
+import { isQuorumConfig, startQuorumMember } from './quorum/quorum-member'
 
 const log = createLogger('member')
 
@@ -27,32 +21,13 @@ export interface RunningMember {
 }
 
 /**
- * Starts a member. Rejects with the listener's error when the client port cannot be bound (an Error with
- * `code: 'EADDRINUSE'`, as Node reports it; the CLI turns that into "port N is already in use").
+ * Starts a member: standalone, or an ensemble member when the config has quorum peers (as Apache decides: more than
+ * one server line, or any with standaloneEnabled=false). Rejects with the listener's error when the client port
+ * cannot be bound (an Error with `code: 'EADDRINUSE'`; the CLI turns that into "port N is already in use").
  */
 export async function startMember(config: MemberConfig): Promise<RunningMember> {
-  if (config.servers.filter((server) => server.role === 'participant').length > 1) {
-    throw new Error('quorum mode (server.N lines with more than one voter) is not supported yet: run standalone')
-  }
-  const treeOptions: TreeOptions = { extendedTypesEnabled: config.extendedTypesEnabled, skipACL: config.skipACL }
-  const storage = new FileTxnSnapLog<DataTree>({
-    dataDir: config.dataDir,
-    dataLogDir: config.dataLogDir,
-    codec: dataTreeCodec(treeOptions),
-    snapCount: config.snapCount,
-    snapSizeLimitBytes: config.snapSizeLimitBytes,
-    preAllocSizeBytes: config.preAllocSizeBytes,
-    forceSync: config.forceSync,
-    onWarning: (message) => log.warn(message),
-  })
-  const restored = await storage.restore(
-    () => new DataTree(treeOptions),
-    (tree, entry) => tree.processTxn(entry.header, entry.body),
-  )
-  log.info(
-    `restored zxid 0x${restored.lastProcessedZxid.toString(16)} from ${restored.snapshotFile ?? 'an empty database'} ` +
-      `(+${restored.txnsReplayed} txns), ${restored.sessions.size} sessions`,
-  )
+  if (isQuorumConfig(config)) return startQuorumMember(config)
+  const { storage, restored } = await openMemberStorage(config, log)
   const tree = restored.tree
   // As Apache's loadData: "make a clean snapshot" at every start, so the next start replays nothing twice.
   await storage.takeSnapshot(tree, restored.sessions)
@@ -74,16 +49,7 @@ export async function startMember(config: MemberConfig): Promise<RunningMember> 
     },
   })
   storage.setSnapshotSource(() => ({ tree, sessions: server.core.sessions.sessionTimeouts() }))
-
-  const purger =
-    config.autopurgePurgeIntervalHours > 0
-      ? new AutoPurger({
-          dataDir: config.dataDir,
-          dataLogDir: config.dataLogDir,
-          snapRetainCount: config.autopurgeSnapRetainCount,
-          purgeIntervalHours: config.autopurgePurgeIntervalHours,
-        })
-      : undefined
+  const purger = autoPurgerFor(config)
 
   let bound: { port: number; adminPort?: number }
   try {
@@ -108,34 +74,4 @@ export async function startMember(config: MemberConfig): Promise<RunningMember> 
       return stopping
     },
   }
-}
-
-function storageFigures(storage: FileTxnSnapLog<DataTree>): StorageFigures {
-  return {
-    dataDirPath: () => storage.snapDir,
-    dataLogDirPath: () => storage.logDir,
-    dataDirSizeBytes: () => directoryBytes(storage.snapDir),
-    logDirSizeBytes: () => directoryBytes(storage.logDir),
-    // Apache's SnapshotInfo: the zxid in the file's name and the file's modification time, in seconds.
-    lastSnapshot: () => {
-      const { lastSnapshotFile, lastSnapshotZxid } = storage.snapshotStats
-      if (lastSnapshotFile === null) return undefined
-      const modified = statSync(lastSnapshotFile, { throwIfNoEntry: false })
-      return { zxid: lastSnapshotZxid, timestampSeconds: Math.floor((modified?.mtimeMs ?? Date.now()) / 1000) }
-    },
-  }
-}
-
-/** Sum of file sizes in one directory (Apache's `dirs` counts the version-2 folder, not recursively). */
-function directoryBytes(dir: string): number {
-  let total = 0
-  try {
-    for (const name of readdirSync(dir)) {
-      const stat = statSync(join(dir, name), { throwIfNoEntry: false })
-      if (stat?.isFile()) total += stat.size
-    }
-  } catch {
-    return 0
-  }
-  return total
 }

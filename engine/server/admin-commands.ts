@@ -75,7 +75,7 @@ function serverStats(view: AdminView): JsonValue {
     ['data_dir_size', storage?.dataDirSizeBytes() ?? 0],
     ['log_dir_size', storage?.logDirSizeBytes() ?? 0],
     ['provider_null', false],
-    ['server_state', 'standalone'],
+    ['server_state', view.serverMode],
     ['last_processed_zxid', signedLong(view.tree.lastProcessedZxid)],
     ['outstanding_requests', view.outstandingRequests],
     ['avg_latency', new JsonDouble(latency.average)],

@@ -7,6 +7,7 @@ import type { ClientConnection } from './connection'
 import { javaDateString, javaDouble } from './java-format'
 import { MNTR_KEYS, monitorValues, namespaceEntries } from './monitor'
 import { hexLong } from './session-identity'
+import type { ServerMode } from './quorum-link'
 import type { ServerStats } from './server-stats'
 import type { SessionTracker } from './session-tracker'
 import { ZOODESK_VERSION } from './version'
@@ -19,6 +20,8 @@ export interface FourLetterView {
   readonly stats: ServerStats
   readonly connections: ReadonlySet<ClientConnection>
   readonly running: boolean
+  /** standalone, or the member's role in its ensemble. */
+  readonly serverMode: ServerMode
   readonly outstandingRequests: number
   traceMask: bigint
   storageFigures(): { dataDirPath(): string; dataLogDirPath(): string; dataDirSizeBytes(): number; logDirSizeBytes(): number } | undefined
@@ -141,7 +144,7 @@ function serverText(view: FourLetterView, withClients: boolean): string {
   text += `Connections: ${view.connections.size}\n`
   text += `Outstanding: ${view.outstandingRequests}\n`
   text += `Zxid: 0x${hexLong(view.tree.lastProcessedZxid)}\n`
-  text += 'Mode: standalone\n'
+  text += `Mode: ${view.serverMode}\n`
   text += `Node count: ${view.tree.nodeCount}\n`
   return text
 }
@@ -205,7 +208,7 @@ export function mntrEntries(view: FourLetterView): Array<[string, string | numbe
   })
   const entries: Array<[string, string | number, boolean]> = [
     ['version', ZOODESK_VERSION, false],
-    ['server_state', 'standalone', false],
+    ['server_state', view.serverMode, false],
   ]
   for (const key of MNTR_KEYS) entries.push([key.name, values.get(key.name) ?? 0, key.double])
   entries.push(...namespaceEntries(view.tree.namespaceStats))

@@ -5,8 +5,11 @@ import type { ServerRequest } from './request'
 /** One request on its way through prep → log → apply → reply. */
 export interface PipelineEntry {
   readonly request: ServerRequest
-  /** The txn prep produced (error txns included); null for reads and for writes Apache sends on without one. */
-  readonly txn: LoggedTxn | null
+  /**
+   * The txn prep produced (error txns included); null for reads and for writes Apache sends on without one. A
+   * learner's forwarded write gets it when the committed txn comes back.
+   */
+  txn: LoggedTxn | null
   /** The request's error from prep (for a multi: its failing op's code; the reply still says 0). */
   readonly err: number
   /** A txn entry becomes answerable once applied; a read is answerable when it reaches the queue head. */

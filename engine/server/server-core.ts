@@ -17,6 +17,7 @@ import { reader } from './requests'
 import { passwordMatches, SESSION_PASSWORD_BYTES, sessionPassword } from './session-identity'
 import { SessionTracker } from './session-tracker'
 import { ServerStats } from './server-stats'
+import type { QuorumLink, ServerMode } from './quorum-link'
 import type { TxnSink } from './txn-sink'
 
 /** Time as the core sees it: a monotonic clock for timeouts and the wall clock for txn stamps. */
@@ -41,6 +42,11 @@ export interface ServerCoreOptions {
   onFatalError?: (error: unknown) => void
   /** Figures of the storage layer for conf/dirs/mntr. */
   storage?: StorageFigures
+  /**
+   * An ensemble member: it serves clients only between `startServing` and `stopServing` (while its quorum role
+   * is established), and its txns come back committed through `applyCommitted`. The TxnSink is then unused.
+   */
+  quorum?: boolean
   /** The tree's quota verdict; with `enforceQuota` a hard limit refuses writes. */
   quotaCheck?: QuotaCheck
 }
@@ -100,16 +106,19 @@ const OUTPUT_LIMIT_BYTES = 64 * 1024 * 1024
  */
 export class ServerCore implements AdminView {
   config: MemberConfig
-  readonly tree: DataTreeApi
+  /** Replaced only while an ensemble member is not serving (a snapshot from the leader, a truncation). */
+  tree: DataTreeApi
   readonly sessions: SessionTracker
-  readonly prep: PrepRequestProcessor
+  prep: PrepRequestProcessor
   readonly stats = new ServerStats()
   readonly connections = new Set<ClientConnection>()
   readonly startedMs: number
   traceMask = 306n
-  running = true
+  running: boolean
+  /** The quorum this member serves through; null when standalone or (in an ensemble) not serving. */
+  link: QuorumLink | null = null
 
-  readonly finalContext: { readonly tree: DataTreeApi; readonly access: AccessControl }
+  finalContext: { readonly tree: DataTreeApi; readonly access: AccessControl }
   private readonly sink: TxnSink
   private readonly access: AccessControl
   private readonly clock: ServerClock
@@ -119,12 +128,18 @@ export class ServerCore implements AdminView {
   private readonly throttled = new Set<ClientConnection>()
   private readonly connectionsPerAddress = new Map<string, number>()
   private readonly connectionExpiry: ExpiryQueue<ClientConnection>
-  private readonly reaper: ContainerReaper
+  private reaper: ContainerReaper
+  /** Ensemble: writes waiting for their committed txn, per session in the order they were sent (CommitProcessor). */
+  private readonly awaitingCommit = new Map<bigint, PipelineEntry[]>()
+  /** Learner: syncs forwarded to the leader, answered in order as SYNC packets come back. */
+  private pendingSyncs: PipelineEntry[] = []
   private uncommitted: PipelineEntry[] = []
   private commitInFlight: Promise<void> | undefined
   private commitScheduled = false
   /** Requests from connections taken in and not yet answered (`inProcess`, the "Outstanding" figure). */
   private inProcess = 0
+  /** Shut down for good (an ensemble member that is merely not serving still answers four-letter words). */
+  private stopped = false
 
   constructor(private readonly options: ServerCoreOptions) {
     this.config = options.config
@@ -138,25 +153,80 @@ export class ServerCore implements AdminView {
     this.startedMs = now
     // Standalone Apache allocates session ids with server id 1 (`createSessionTrackerServerId`).
     const sessionServerId = this.config.servers.length === 0 ? 1 : this.config.myId
+    this.running = options.quorum !== true
     this.sessions = new SessionTracker(this.config.tickTimeMs, sessionServerId, now, this.clock.wallMs())
     for (const [sessionId, timeoutMs] of options.restoredSessions ?? []) this.sessions.trackSession(sessionId, timeoutMs, now)
-    this.prep = new PrepRequestProcessor(this.tree, this.sessions, this.access, {
+    this.prep = this.newPrep()
+    this.connectionExpiry = new ExpiryQueue(SESSIONLESS_CONNECTION_TIMEOUT_MS, now)
+    this.reaper = this.newReaper(now)
+  }
+
+  private newPrep(): PrepRequestProcessor {
+    return new PrepRequestProcessor(this.tree, this.sessions, this.access, {
       extendedTypesEnabled: this.config.extendedTypesEnabled,
       reconfigEnabled: this.config.reconfigEnabled,
       enforceQuota: this.config.enforceQuota,
-      ...(options.quotaCheck ? { quotaCheck: options.quotaCheck } : {}),
+      ...(this.options.quotaCheck ? { quotaCheck: this.options.quotaCheck } : {}),
     })
-    this.connectionExpiry = new ExpiryQueue(SESSIONLESS_CONNECTION_TIMEOUT_MS, now)
-    this.reaper = new ContainerReaper(
-      this.tree,
-      {
-        checkIntervalMs: this.config.containerCheckIntervalMs,
-        maxPerMinute: this.config.containerMaxPerMinute,
-        maxNeverUsedIntervalMs: this.config.containerMaxNeverUsedIntervalMs,
-        extendedTypesEnabled: this.config.extendedTypesEnabled,
-      },
-      now,
-    )
+  }
+
+  private newReaper(nowMs: number): ContainerReaper {
+    const settings = {
+      checkIntervalMs: this.config.containerCheckIntervalMs,
+      maxPerMinute: this.config.containerMaxPerMinute,
+      maxNeverUsedIntervalMs: this.config.containerMaxNeverUsedIntervalMs,
+      extendedTypesEnabled: this.config.extendedTypesEnabled,
+    }
+    return new ContainerReaper(this.tree, settings, nowMs)
+  }
+
+  /** `srvr`'s Mode. */
+  get serverMode(): ServerMode {
+    return this.link?.mode ?? 'standalone'
+  }
+
+  // ------------------------------------------------------------------ ensemble roles
+
+  /**
+   * Replaces the tree and the sessions (a SNAP from the leader, or the database reloaded after a TRUNC). Only while
+   * not serving: no connection, watch or outstanding change refers to the old tree.
+   */
+  replaceTree(tree: DataTreeApi, sessions: ReadonlyMap<bigint, number>): void {
+    if (this.link !== null) throw new Error('replaceTree while serving')
+    this.tree = tree
+    this.finalContext = { tree, access: this.access }
+    const now = this.clock.nowMs()
+    this.sessions.replaceAll(sessions, now)
+    this.prep = this.newPrep()
+    this.reaper = this.newReaper(now)
+  }
+
+  /**
+   * The member's role is established (leader) or synced (learner): take clients. A leader starts with fresh
+   * outstanding changes, zxids from the new epoch, and every session re-armed for a full timeout, as Apache's new
+   * LeaderZooKeeperServer does with the sessions of its database.
+   */
+  startServing(link: QuorumLink): void {
+    const now = this.clock.nowMs()
+    this.link = link
+    this.running = true
+    this.prep = this.newPrep()
+    if (link.mode === 'leader') {
+      this.prep.lastZxid = link.nextZxid() - 1n
+      // The new epoch's zxid 0 (NEWLEADER's) counts as processed, as Apache's leader sets it once established.
+      if (this.tree.lastProcessedZxid < this.prep.lastZxid) this.tree.lastProcessedZxid = this.prep.lastZxid
+      this.sessions.replaceAll(this.sessions.sessionTimeouts(), now)
+      this.reaper = this.newReaper(now)
+    }
+  }
+
+  /** The role ended: every client goes (they reconnect elsewhere or here once we serve again), nothing is pending. */
+  stopServing(): void {
+    this.link = null
+    this.running = false
+    for (const cnx of [...this.connections]) this.closeConnection(cnx, 'now')
+    this.awaitingCommit.clear()
+    this.pendingSyncs = []
   }
 
   // ------------------------------------------------------------------ connections
@@ -166,7 +236,7 @@ export class ServerCore implements AdminView {
     const address = transport.remoteAddress
     const fromAddress = this.connectionsPerAddress.get(address) ?? 0
     const tooMany =
-      !this.running ||
+      this.stopped ||
       (this.config.maxCnxns > 0 && this.connections.size >= this.config.maxCnxns) ||
       (this.config.maxClientCnxns > 0 && fromAddress >= this.config.maxClientCnxns)
     if (tooMany) {
@@ -357,7 +427,20 @@ export class ServerCore implements AdminView {
     if (previous !== undefined && previous !== cnx) this.closeConnection(previous, 'now')
     this.bindSession(cnx, request.sessionId)
     this.stats.connectionRevalidations++
-    const valid = passwordMatches(request.sessionId, request.passwd) && this.sessions.touchSession(request.sessionId, timeoutMs, now)
+    const passwordOk = passwordMatches(request.sessionId, request.passwd)
+    if (passwordOk && this.link !== null && this.link.mode !== 'leader') {
+      // Sessions belong to the leader: a learner asks it (REVALIDATE) and finishes the handshake on its answer.
+      this.link.revalidate(request.sessionId, timeoutMs)
+      return
+    }
+    this.finishSessionInit(cnx, passwordOk && this.sessions.touchSession(request.sessionId, timeoutMs, now))
+  }
+
+  /** Learner: the leader's answer to a REVALIDATE for this session's reconnecting client. */
+  revalidated(sessionId: bigint, valid: boolean): void {
+    const cnx = this.connectionsBySession.get(sessionId)
+    if (cnx === undefined || cnx.state !== 'handshake') return
+    if (valid) this.sessions.trackSession(sessionId, cnx.sessionTimeoutMs, this.clock.nowMs())
     this.finishSessionInit(cnx, valid)
   }
 
@@ -397,6 +480,9 @@ export class ServerCore implements AdminView {
     const now = this.clock.nowMs()
     // Every request touches the session; one for a session that is gone or closing is dropped without a reply.
     if (!this.sessions.touchSession(cnx.sessionId, cnx.sessionTimeoutMs, now)) return
+    // The leader owns session expiry; a learner reports its clients' activity with every PING reply.
+    const link = this.link
+    if (link !== null && link.mode !== 'leader') link.touch(cnx.sessionId, cnx.sessionTimeoutMs)
     if (!VALID_OPS.has(type)) {
       cnx.send(replyFrame(xid, -1n, ErrorCode.UNIMPLEMENTED))
       this.closeConnection(cnx, 'flush')
@@ -454,6 +540,7 @@ export class ServerCore implements AdminView {
 
   /** Hands a request to prep; writes go to the log, everything is answered in arrival order per connection. */
   submit(request: ServerRequest<ClientConnection>): void {
+    if (this.link !== null) return this.submitInEnsemble(request, this.link)
     let entry: PipelineEntry
     if (TXN_OPS.has(request.type)) {
       const prepared = this.prep.prepare(request, this.clock.wallMs(), this.clock.nowMs())
@@ -471,6 +558,104 @@ export class ServerCore implements AdminView {
     this.inProcess++
     cnx.queue.push(entry)
     if (entry.applied) this.drain(cnx)
+  }
+
+  /**
+   * An ensemble member's pipeline: a leader prepares writes and proposes them, a learner forwards writes and syncs
+   * to the leader. A write is answered when its committed txn is applied (`applyCommitted`); reads still wait only
+   * for their own session's earlier requests.
+   */
+  private submitInEnsemble(request: ServerRequest<ClientConnection>, link: QuorumLink): void {
+    let entry: PipelineEntry
+    if (TXN_OPS.has(request.type)) {
+      if (link.mode === 'leader') {
+        const prepared = this.prep.prepare(request, this.clock.wallMs(), this.clock.nowMs())
+        entry = { request, txn: prepared.txn, err: prepared.err, applied: prepared.txn === null, result: undefined }
+        if (prepared.txn !== null) {
+          if (request.cnx !== null) this.awaitCommit(entry)
+          link.propose(prepared.txn)
+        }
+      } else {
+        entry = { request, txn: null, err: 0, applied: false, result: undefined }
+        if (request.cnx !== null) this.awaitCommit(entry)
+        link.forward(request)
+      }
+    } else if (request.type === OpCode.sync && link.mode !== 'leader') {
+      // Answered when the leader's SYNC comes back: by then everything committed before it is applied here.
+      entry = { request, txn: null, err: this.prep.checkReadSession(request.sessionId), applied: false, result: undefined }
+      if (entry.err !== 0) entry.applied = true
+      else {
+        this.pendingSyncs.push(entry)
+        link.forward(request)
+      }
+    } else {
+      entry = { request, txn: null, err: this.prep.checkReadSession(request.sessionId), applied: true, result: undefined }
+    }
+    const cnx = request.cnx
+    if (cnx === null) return
+    this.inProcess++
+    cnx.queue.push(entry)
+    if (entry.applied) this.drain(cnx)
+  }
+
+  private awaitCommit(entry: PipelineEntry): void {
+    const sessionId = entry.request.sessionId
+    const queue = this.awaitingCommit.get(sessionId)
+    if (queue === undefined) this.awaitingCommit.set(sessionId, [entry])
+    else queue.push(entry)
+  }
+
+  /** A leader's answer to a learner's forwarded request: prepare and propose it (no reply here: the learner answers). */
+  submitForwarded(request: ServerRequest): void {
+    const link = this.link
+    if (link === null || link.mode !== 'leader') return
+    const prepared = this.prep.prepare(request, this.clock.wallMs(), this.clock.nowMs())
+    if (prepared.txn !== null) link.propose(prepared.txn)
+  }
+
+  /**
+   * Ensemble: a committed txn, in zxid order. Applies it, settles session bookkeeping, and answers the client whose
+   * write it was when that client is ours (matched on session and cxid, as Apache's CommitProcessor does).
+   */
+  applyCommitted(txn: LoggedTxn): void {
+    const { header } = txn
+    const result = this.tree.processTxn(header, txn.body)
+    this.stats.commitCount++
+    const sessionId = header.clientId
+    if (txn.body.type === OpCode.createSession) {
+      if (this.sessions.get(sessionId) === undefined) this.sessions.trackSession(sessionId, txn.body.txn.timeOut, this.clock.nowMs())
+    } else if (txn.body.type === OpCode.closeSession) {
+      this.sessions.removeSession(sessionId)
+    }
+    if (this.link?.mode === 'leader') this.prep.applied(header.zxid)
+    this.options.maybeSnapshot?.()
+    const waiting = this.awaitingCommit.get(sessionId)
+    const entry = waiting?.[0]
+    if (entry !== undefined && entry.request.cxid === header.cxid) {
+      waiting!.shift()
+      if (waiting!.length === 0) this.awaitingCommit.delete(sessionId)
+      entry.txn ??= txn
+      entry.result = result
+      entry.applied = true
+      const cnx = entry.request.cnx as ClientConnection | null
+      if (cnx !== null && cnx.state !== 'closed') this.drain(cnx)
+      return
+    }
+    if (txn.body.type === OpCode.closeSession) {
+      // The session expired (or its client closed it through another member): its connection here goes now.
+      const bound = this.connectionsBySession.get(sessionId)
+      if (bound !== undefined) this.closeConnection(bound, 'now')
+    }
+  }
+
+  /** Learner: the leader answered our oldest pending sync. */
+  syncDone(): void {
+    // One SYNC per forwarded sync, in order, even for a client that has gone meanwhile.
+    const entry = this.pendingSyncs.shift()
+    const cnx = entry?.request.cnx as ClientConnection | null | undefined
+    if (entry === undefined || cnx === null || cnx === undefined || cnx.state === 'closed') return
+    entry.applied = true
+    this.drain(cnx)
   }
 
   private scheduleCommit(): void {
@@ -589,6 +774,7 @@ export class ServerCore implements AdminView {
   }
 
   private fatal(error: unknown): void {
+    this.stopped = true
     this.running = false
     if (this.options.onFatalError !== undefined) this.options.onFatalError(error)
     for (const cnx of [...this.connections]) this.closeConnection(cnx, 'now')
@@ -596,39 +782,54 @@ export class ServerCore implements AdminView {
 
   // ------------------------------------------------------------------ timers
 
+  /** Session expiry and container reaping are the leader's (or a standalone server's) alone. */
+  private get ownsSessions(): boolean {
+    return this.running && (this.options.quorum !== true || this.link?.mode === 'leader')
+  }
+
   /** When `onTimer` should next run (monotonic ms). */
   nextDeadlineMs(): number {
+    if (!this.ownsSessions) return this.connectionExpiry.nextDueMs
     return Math.min(this.sessions.nextExpiryCheckMs(), this.connectionExpiry.nextDueMs, this.reaper.nextDueMs())
   }
 
   /** Expires sessions and idle connections, and reaps containers and TTL nodes that are due. */
   onTimer(): void {
-    if (!this.running) return
+    if (this.stopped) return
     const now = this.clock.nowMs()
+    if (!this.ownsSessions) {
+      this.expireIdleConnections(now)
+      return
+    }
     for (const session of this.sessions.expireDue(now)) {
       this.stats.staleSessionsExpired++
       this.submit({ cnx: null, sessionId: session.sessionId, cxid: 0, type: OpCode.closeSession, body: EMPTY, authIds: [], receivedMs: now })
     }
+    this.expireIdleConnections(now)
+    for (const path of this.reaper.due(now, this.clock.wallMs())) {
+      this.submit({ cnx: null, sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, body: Buffer.from(path, 'utf8'), authIds: [], receivedMs: now })
+    }
+  }
+
+  private expireIdleConnections(now: number): void {
     while (this.connectionExpiry.waitMs(now) === 0) {
       for (const cnx of this.connectionExpiry.poll(now)) {
         if (cnx.sessionId === 0n) this.stats.sessionlessConnectionsExpired++
         this.closeConnection(cnx, 'now')
       }
     }
-    for (const path of this.reaper.due(now, this.clock.wallMs())) {
-      this.submit({ cnx: null, sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, body: Buffer.from(path, 'utf8'), authIds: [], receivedMs: now })
-    }
   }
 
   /** Asks for a client's session to be closed, as expiry would (used by tests and the CLI). */
   expireSession(sessionId: bigint): void {
-    if (this.sessions.get(sessionId) === undefined) return
+    if (!this.ownsSessions || this.sessions.get(sessionId) === undefined) return
     this.sessions.setSessionClosing(sessionId)
     this.submit({ cnx: null, sessionId, cxid: 0, type: OpCode.closeSession, body: EMPTY, authIds: [], receivedMs: this.clock.nowMs() })
   }
 
   /** Stops taking requests and closes every connection; `flush` then settles what was already logged. */
   shutdown(): void {
+    this.stopped = true
     this.running = false
     for (const cnx of [...this.connections]) this.closeConnection(cnx, 'now')
   }

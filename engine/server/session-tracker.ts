@@ -48,6 +48,21 @@ export class SessionTracker {
     return added
   }
 
+  /**
+   * Tracks exactly these sessions, each re-armed for a full timeout from now (a new leader takes over the sessions of
+   * its database; a learner's tracker follows a snapshot from the leader). Nothing is left closing.
+   */
+  replaceAll(sessions: ReadonlyMap<bigint, number>, nowMs: number): void {
+    for (const session of [...this.sessionsById.values()]) {
+      if (!sessions.has(session.sessionId)) this.removeSession(session.sessionId)
+    }
+    for (const [sessionId, timeoutMs] of sessions) {
+      const session = this.sessionsById.get(sessionId)
+      if (session !== undefined) session.closing = false
+      this.trackSession(sessionId, timeoutMs, nowMs)
+    }
+  }
+
   get(sessionId: bigint): Session | undefined {
     return this.sessionsById.get(sessionId)
   }

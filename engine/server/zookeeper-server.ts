@@ -23,6 +23,8 @@ export interface ZooKeeperServerOptions {
   /** Extra auth providers (sasl, x509); ip and digest are always there. */
   authProviders?: ReadonlyMap<string, AuthProvider>
   onFatalError?: (error: unknown) => void
+  /** An ensemble member: serves clients only while its quorum role says so (ServerCoreOptions.quorum). */
+  quorum?: boolean
 }
 
 /** Monotonic time for timeouts, wall time for txn stamps; whole milliseconds, as Apache's `Time` gives them. */
@@ -56,6 +58,7 @@ export class ZooKeeperServer {
       ...(options.storage ? { storage: options.storage } : {}),
       ...(options.onFatalError ? { onFatalError: options.onFatalError } : {}),
       ...(quotaCheck ? { quotaCheck } : {}),
+      ...(options.quorum ? { quorum: true } : {}),
     })
     this.listener = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => this.onSocket(socket))
   }

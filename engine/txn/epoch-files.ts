@@ -54,7 +54,7 @@ export interface Epochs {
  * the epoch of the last processed zxid; a current epoch behind that zxid is repaired from `currentEpoch.tmp` when a
  * crash interrupted its update, and is an error otherwise; accepted < current is an error.
  */
-export async function loadEpochs(snapDir: string, lastProcessedZxid: bigint): Promise<Epochs> {
+export async function loadEpochs(snapDir: string, lastProcessedZxid: bigint, options: { raiseToLoggedEpoch?: boolean } = {}): Promise<Epochs> {
   const epochOfZxid = lastProcessedZxid >> 32n
   let currentEpoch = await readEpochFile(snapDir, CURRENT_EPOCH_FILE)
   if (currentEpoch === null) {
@@ -63,13 +63,21 @@ export async function loadEpochs(snapDir: string, lastProcessedZxid: bigint): Pr
   }
   if (epochOfZxid > currentEpoch) {
     const interrupted = await readEpochFile(snapDir, `${CURRENT_EPOCH_FILE}${TEMP_EXTENSION}`)
-    if (interrupted === null) {
+    if (interrupted !== null) currentEpoch = interrupted
+    else if (options.raiseToLoggedEpoch === true) {
+      // Our learners log the new leader's history before writing currentEpoch (engine/quorum/README.md): a durable
+      // txn of epoch e means e's history was accepted, so the crash between the two is repaired, not fatal.
+      currentEpoch = epochOfZxid
+    } else {
       throw new DatadirError(`The current epoch, ${zxidString(currentEpoch)}, is older than the last zxid, ${lastProcessedZxid}`)
     }
-    currentEpoch = interrupted
     await writeEpochFile(snapDir, CURRENT_EPOCH_FILE, currentEpoch)
   }
   let acceptedEpoch = await readEpochFile(snapDir, ACCEPTED_EPOCH_FILE)
+  if (acceptedEpoch !== null && acceptedEpoch < currentEpoch && options.raiseToLoggedEpoch === true) {
+    acceptedEpoch = currentEpoch
+    await writeEpochFile(snapDir, ACCEPTED_EPOCH_FILE, acceptedEpoch)
+  }
   if (acceptedEpoch === null) {
     acceptedEpoch = epochOfZxid
     await writeEpochFile(snapDir, ACCEPTED_EPOCH_FILE, acceptedEpoch)

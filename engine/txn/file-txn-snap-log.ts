@@ -364,11 +364,14 @@ export class FileTxnSnapLog<T extends RestorableTree> {
    * TRUNC from the leader: closes the log, cuts it after `zxid`, and reopens a fresh writer (the next append starts a
    * new file). The caller reloads the database afterwards, as Apache does.
    */
-  async truncateLog(zxid: bigint): Promise<void> {
+  async truncateLog(zxid: bigint, ifNoneHolds: 'fail' | 'dropLater' = 'fail'): Promise<void> {
     await this.log.close()
-    await truncateLog(this.logDir, zxid, { maxEntryBytes: this.options.maxEntryBytes })
-    this.log = this.newWriter()
-    this.policy.reset()
+    try {
+      await truncateLog(this.logDir, zxid, { maxEntryBytes: this.options.maxEntryBytes }, ifNoneHolds)
+    } finally {
+      this.log = this.newWriter()
+      this.policy.reset()
+    }
   }
 
   async close(): Promise<void> {

@@ -344,9 +344,15 @@ export async function lastLoggedZxid(logDir: string, options: LogReadOptions = {
  * Apache cuts after the first txn ≥ zxid, which keeps one extra txn when `zxid` itself is absent; we keep exactly
  * the txns ≤ zxid.
  */
-export async function truncateLog(logDir: string, zxid: bigint, options: LogReadOptions = {}): Promise<void> {
+export async function truncateLog(logDir: string, zxid: bigint, options: LogReadOptions = {}, ifNoneHolds: 'fail' | 'dropLater' = 'fail'): Promise<void> {
   const files = await listLogFiles(logDir)
   const holding = logFilesFrom(files, zxid)[0]
+  if ((holding === undefined || holding.zxid > zxid) && ifNoneHolds === 'dropLater') {
+    // Nothing at or before the cut is logged here (a snapshot covers it): only whole later files can go.
+    for (const later of files) if (later.zxid > zxid) await rm(later.path, { force: true })
+    await fsyncDirectory(logDir)
+    return
+  }
   if (holding === undefined || holding.zxid > zxid) {
     throw new DatadirError(
       `No log files found to truncate to 0x${zxid.toString(16)} in ${logDir}! This could happen if you still have ` +

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AddWatchMode, CreateMode, EventType, type WatchedEvent } from '../../../engine/client'
 import { ClientPool, eventually, uniquePath } from './support/helpers'
-import { ensembleAndTlsFactories } from './support/factories'
+import { ensembleFactories } from './support/factories'
 import type { TestEnsemble } from './support/server-factory'
 
-describe.each(ensembleAndTlsFactories)('3-member ensemble of $name', (factory) => {
+describe.each(ensembleFactories)('3-member ensemble of $name', (factory) => {
   let ensemble: TestEnsemble
   const pool = new ClientPool()
 

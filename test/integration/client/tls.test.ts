@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CreateMode, ErrorCode, ZooKeeperClient } from '../../../engine/client'
 import { type TestCertificates, makeCertificates } from './support/certificates'
 import { ClientPool, uniquePath } from './support/helpers'
-import { ensembleAndTlsFactories } from './support/factories'
+import { readOnlyAndTlsFactories } from './support/factories'
 import type { TestEnsemble } from './support/server-factory'
 
-describe.each(ensembleAndTlsFactories)('TLS against $name', (factory) => {
+describe.each(readOnlyAndTlsFactories)('TLS against $name', (factory) => {
   let server: TestEnsemble
   let dir: string
   let certs: TestCertificates

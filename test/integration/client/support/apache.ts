@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { zoodeskBinary } from '../../../compat/harness/servers'
 import { fourLetterWord } from './four-letter-word'
 import type { EnsembleOptions, ServerFactory, TestEnsemble, TestMember } from './server-factory'
 
@@ -19,7 +20,13 @@ const READY_TIMEOUT_MS = 60_000
 /** Debian's Apache ZooKeeper 3.8.0, one JVM per member, in a temp dir, on random 127.0.0.1 ports. */
 export const apacheFactory: ServerFactory = {
   name: 'apache-3.8.0',
-  start: (options) => ApacheEnsemble.start(options),
+  start: (options) => ProcessEnsemble.start('apache', options),
+}
+
+/** ZooDesk's `zoodesk server --config`, one Node process per member, configured exactly as the Apache members. */
+export const zoodeskEnsembleFactory: ServerFactory = {
+  name: 'zoodesk',
+  start: (options) => ProcessEnsemble.start('zoodesk', options),
 }
 
 interface ApacheMember extends TestMember {
@@ -28,16 +35,17 @@ interface ApacheMember extends TestMember {
   process: ChildProcess | undefined
 }
 
-class ApacheEnsemble implements TestEnsemble {
+class ProcessEnsemble implements TestEnsemble {
   private constructor(
+    readonly kind: 'apache' | 'zoodesk',
     readonly root: string,
     readonly members: ApacheMember[],
     private readonly options: EnsembleOptions,
   ) {}
 
-  static async start(options: EnsembleOptions = {}): Promise<ApacheEnsemble> {
+  static async start(kind: 'apache' | 'zoodesk', options: EnsembleOptions = {}): Promise<ProcessEnsemble> {
     const size = options.size ?? 1
-    const root = mkdtempSync(join(tmpdir(), 'zoodesk-client-apache-'))
+    const root = mkdtempSync(join(tmpdir(), `zoodesk-client-${kind}-`))
     const ports = await freePorts(size * (options.tls === undefined ? 3 : 4))
     const members: ApacheMember[] = []
     for (let i = 0; i < size; i++) {
@@ -55,7 +63,7 @@ class ApacheEnsemble implements TestEnsemble {
       })
     }
     for (const member of members) writeConfig(member, members, options)
-    const ensemble = new ApacheEnsemble(root, members, options)
+    const ensemble = new ProcessEnsemble(kind, root, members, options)
     try {
       await Promise.all(members.map((member) => ensemble.launch(member)))
       await Promise.all(members.map((member) => waitServing(member)))
@@ -107,6 +115,18 @@ class ApacheEnsemble implements TestEnsemble {
       'zookeeper.extendedTypesEnabled': 'true',
       'zookeeper.4lw.commands.whitelist': '*',
       ...this.options.systemProperties,
+    }
+    if (this.kind === 'zoodesk') {
+      const flags = Object.entries(properties).flatMap(([key, value]) => ['-D', `${key}=${value}`])
+      const logFile = openSync(join(member.dir, 'zoodesk.log'), 'a')
+      const child = spawn(process.execPath, [zoodeskBinary(), 'server', '--config', member.configPath, ...flags], { stdio: ['ignore', logFile, logFile], cwd: member.dir })
+      closeSync(logFile)
+      member.process = child
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve)
+        child.once('error', reject)
+      })
+      return
     }
     const args = [
       '-Xmx256m',

@@ -1,4 +1,4 @@
-import { apacheFactory } from './apache'
+import { apacheFactory, zoodeskEnsembleFactory } from './apache'
 import type { ServerFactory } from './server-factory'
 import { sharedApache, sharedZooDesk } from './shared-harness'
 
@@ -22,8 +22,12 @@ export const serverFactories: ServerFactory[] = (process.env['ZOODESK_CLIENT_TES
     return factory
   })
 
+/** Ensembles: Apache's (one JVM per member) and ZooDesk's (one `zoodesk server` process per member), same configs. */
+const ensembleKinds: Record<string, ServerFactory> = { apache: apacheFactory, zoodesk: zoodeskEnsembleFactory }
+export const ensembleFactories: ServerFactory[] = serverFactories.map((factory) => ensembleKinds[factory.name === 'zoodesk' ? 'zoodesk' : 'apache']!)
+
 /**
- * Ensembles, read-only mode and TLS exist only on Apache so far: ZooDesk's ensemble (issue 3) and secure client port
- * are not built yet. These files join `serverFactories` once they are; until then they test the client on Apache.
+ * Read-only mode and TLS exist only on Apache so far (ZooDesk's secure client port and read-only member are not
+ * built yet): these files test the client on Apache until they are.
  */
-export const ensembleAndTlsFactories: ServerFactory[] = serverFactories.filter((factory) => factory.name !== 'zoodesk')
+export const readOnlyAndTlsFactories: ServerFactory[] = serverFactories.filter((factory) => factory.name !== 'zoodesk')

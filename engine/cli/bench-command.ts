@@ -1,3 +1,4 @@
+import { formatEnsembleSummary, runEnsembleBench } from '../bench/ensemble'
 import { BenchAborted, type BenchSettings, type BenchTarget, DEFAULT_SETTINGS, runBench } from '../bench/bench'
 import type { ServerAddress } from '../bench/driver'
 import { findListeningPid } from '../bench/proc'
@@ -36,6 +37,12 @@ Workload:
   --server-pid <pid>     the server's pid for CPU/RSS figures with --connect (found
                          automatically for a local listener when possible)
   --java <path>          java for --compare (default: java)
+  --ensemble <n>         with --compare: n-member ensembles of each kind (local clusters)
+                         instead of standalone servers; measures start-up, throughput and
+                         latency with clients on a follower and on the leader, and fail-over
+                         (SIGKILL the leader, time until writes are accepted again)
+  --failover-trials <n>  fail-overs per ensemble with --ensemble (default 3)
+  --tick-time <ms>       tickTime of the --ensemble members (default 2000)
 
 Output:
   --json                 print the full report as JSON instead of a table
@@ -51,6 +58,10 @@ interface BenchArguments {
   serverPid?: number
   java?: string
   json: boolean
+  /** Members per ensemble for `--compare --ensemble`; undefined compares standalone servers. */
+  ensemble?: number
+  failoverTrials: number
+  tickTimeMs: number
 }
 
 function parseAddresses(text: string): ServerAddress[] {
@@ -90,6 +101,9 @@ function readArguments(args: string[]): BenchArguments | null {
     'rss-znodes': { type: 'string' },
     'server-pid': { type: 'string' },
     java: { type: 'string' },
+    ensemble: { type: 'string' },
+    'failover-trials': { type: 'string' },
+    'tick-time': { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   })
@@ -114,6 +128,14 @@ function readArguments(args: string[]): BenchArguments | null {
     mode,
     addresses: values.connect === undefined ? [] : parseAddresses(values.connect),
     json: values.json === true,
+    failoverTrials: wholeNumber(values['failover-trials'], 'failover-trials', 3, 0, 100),
+    tickTimeMs: wholeNumber(values['tick-time'], 'tick-time', 2000, 10, 60_000),
+  }
+  if (values.ensemble !== undefined) {
+    if (mode !== 'compare') throw new UsageError('--ensemble goes with --compare')
+    parsed.ensemble = wholeNumber(values.ensemble, 'ensemble', 3, 1, 7)
+    // An ensemble's members are separate processes: the RSS step measures one server, so it is left out.
+    parsed.settings.rssZnodes = 0
   }
   if (values['server-pid'] !== undefined) parsed.serverPid = wholeNumber(values['server-pid'], 'server-pid', 0)
   if (values.java !== undefined) parsed.java = values.java
@@ -179,6 +201,18 @@ export async function runBenchCommand(args: string[], context: CliContext): Prom
   const disposeSignals = abortOnSignals(controller, context)
   const started: LocalServer[] = []
   try {
+    if (parsed.ensemble !== undefined) {
+      const progress = (line: string) => context.err(`${line}\n`)
+      const report = await runEnsembleBench(
+        parsed.settings,
+        { members: parsed.ensemble, failoverTrials: parsed.failoverTrials, tickTimeMs: parsed.tickTimeMs, zoodeskScript: context.scriptPath, progress, signal: controller.signal },
+        { workerScript: context.scriptPath, signal: controller.signal, progress },
+      )
+      if (parsed.json) context.out(`${JSON.stringify(report, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), 2)}\n`)
+      else context.out(`clients on a follower:\n${formatComparison(report.onFollower)}\n\nclients on the leader:\n${formatComparison(report.onLeader)}\n\n${formatEnsembleSummary(report)}\n`)
+      const failed = [report.onFollower, report.onLeader].some((one) => one.results.some((summary) => summary.errors > 0))
+      return failed ? ExitCode.failure : ExitCode.ok
+    }
     const targets = await startServers(parsed, context, started, controller.signal)
     const report = await runBench(targets, parsed.settings, {
       workerScript: context.scriptPath,

@@ -120,6 +120,12 @@ export class Learner {
 
   leaderDisconnected(nowMs: number, attempt: number): void {
     if (attempt !== this.attempt || this.stage === 'closed') return
+    if (this.stage === 'leaderInfo') {
+      // Closed before the leader said anything: as good as a refused connect (a leader still binding its port
+      // behind a proxy or load balancer looks like this). Retry within the connect limits instead of re-electing.
+      this.stage = 'connecting'
+      return this.leaderConnectFailed(nowMs, attempt)
+    }
     this.fail(nowMs, 'connection to the leader closed')
   }
 

@@ -1,0 +1,60 @@
+import { type DiskFaultMessage, parseClusterMessage } from './member-messages'
+
+/**
+ * The member side of a local cluster: `zoodesk server` calls `attachToCluster` at start. A ZooDesk member started
+ * by a cluster has this variable set to `1` and an IPC channel to the cluster process.
+ */
+export const CLUSTER_PARENT_ENV = 'ZOODESK_CLUSTER_PARENT'
+
+export interface ClusterMemberHooks {
+  /** Apply a disk fault to the member's storage (the cluster sends one at each start too, when set). */
+  onDisk(message: DiskFaultMessage): void
+  /**
+   * The cluster process is gone (it exited, crashed or was SIGKILLed). Default: exit at once with code 1, without
+   * a graceful stop: no one is left to wait for it, and a member must never outlive its cluster.
+   */
+  onParentGone?: () => void
+}
+
+/** The parts of `process` we use; injectable for tests. */
+export interface ParentChannel {
+  readonly env: Readonly<Record<string, string | undefined>>
+  readonly connected?: boolean
+  send?: unknown
+  channel?: { unref(): void } | null
+  on(event: 'message', listener: (message: unknown) => void): unknown
+  on(event: 'disconnect', listener: () => void): unknown
+  removeListener(event: 'message' | 'disconnect', listener: (...args: never[]) => void): unknown
+}
+
+export interface ClusterAttachment {
+  detach(): void
+}
+
+/**
+ * Wires a member to the cluster that started it: disk-fault messages go to `hooks.onDisk`, and the member exits
+ * when the IPC channel closes, which the OS does when the parent dies by any means. Returns null (and does
+ * nothing) when this process was not started by a cluster.
+ */
+export function attachToCluster(hooks: ClusterMemberHooks, channel: ParentChannel = process as unknown as ParentChannel): ClusterAttachment | null {
+  if (channel.env[CLUSTER_PARENT_ENV] !== '1' || typeof channel.send !== 'function') return null
+  const parentGone = hooks.onParentGone ?? (() => process.exit(1))
+  if (channel.connected === false) {
+    parentGone()
+    return null
+  }
+  const onMessage = (value: unknown) => {
+    const message = parseClusterMessage(value)
+    if (message !== undefined) hooks.onDisk(message)
+  }
+  channel.on('message', onMessage)
+  channel.on('disconnect', parentGone)
+  // The channel alone must not keep a stopped member alive.
+  channel.channel?.unref()
+  return {
+    detach() {
+      channel.removeListener('message', onMessage)
+      channel.removeListener('disconnect', parentGone)
+    },
+  }
+}

@@ -5,6 +5,7 @@ import { loadMemberConfig } from '../node/config-load'
 import type { MemberConfig } from '../node/config-types'
 import { type SystemProperty, parseDefine } from '../node/jvm-flags'
 import { createLogger } from '../node/log'
+import { attachToCluster, type DiskFaultMessage } from '../cluster'
 import { type RunningMember, startMember } from '../node/member'
 import { type CliCommand, type CliContext, CliFailure, ExitCode, UsageError, parseCommandLine } from './support'
 import { ZOODESK_VERSION } from './version'
@@ -182,10 +183,20 @@ export async function runServer(args: string[], context: CliContext, dependencie
   if (resolve(config.dataLogDir) !== resolve(config.dataDir)) prepareDirectory('dataLogDir', config.dataLogDir)
 
   const stopRequest = dependencies.listenForStop()
+  // Started by a local cluster: die with it, and take its disk faults (held until the member runs).
+  let member: RunningMember | undefined
+  let pendingDiskFault: DiskFaultMessage | undefined
+  const cluster = attachToCluster({
+    onDisk: (fault) => {
+      if (member === undefined) pendingDiskFault = fault
+      else member.disk.set(fault.mode, fault.delayMs)
+      log.info(`disk fault from the cluster: ${fault.mode}${fault.mode === 'slow' ? ` (+${fault.delayMs} ms)` : ''}`)
+    },
+  })
   try {
-    let member: RunningMember
     try {
       member = await dependencies.startMember(config)
+      if (pendingDiskFault !== undefined) member.disk.set(pendingDiskFault.mode, pendingDiskFault.delayMs)
     } catch (error) {
       throw startFailure(error, config)
     }
@@ -204,6 +215,7 @@ export async function runServer(args: string[], context: CliContext, dependencie
     log.info('stopped')
     return ExitCode.ok
   } finally {
+    cluster?.detach()
     stopRequest.dispose()
   }
 }

@@ -1,6 +1,7 @@
 import { ZooKeeperServer } from '../server/zookeeper-server'
 import type { TxnSink } from '../server/txn-sink'
 import type { MemberConfig } from './config-types'
+import { DiskFaults } from './disk-faults'
 import { createLogger } from './log'
 import { autoPurgerFor, openMemberStorage, storageFigures } from './member-storage'
 import { isQuorumConfig, startQuorumMember } from './quorum/quorum-member'
@@ -18,6 +19,8 @@ export interface RunningMember {
   readonly adminPort?: number
   /** Stops serving, flushes and closes files; resolves when everything is released. */
   stop(): Promise<void>
+  /** Injected disk faults (local clusters' slow or failing disks). */
+  readonly disk: DiskFaults
 }
 
 /**
@@ -32,9 +35,13 @@ export async function startMember(config: MemberConfig): Promise<RunningMember> 
   // As Apache's loadData: "make a clean snapshot" at every start, so the next start replays nothing twice.
   await storage.takeSnapshot(tree, restored.sessions)
 
+  const disk = new DiskFaults()
   const sink: TxnSink = {
     append: (txn) => void storage.append(txn),
-    commit: () => storage.commit(),
+    commit: async () => {
+      await disk.beforeDurableStep('txn log commit')
+      await storage.commit()
+    },
   }
   const server = new ZooKeeperServer({
     config,
@@ -65,6 +72,7 @@ export async function startMember(config: MemberConfig): Promise<RunningMember> 
   return {
     clientPort: bound.port,
     ...(bound.adminPort !== undefined ? { adminPort: bound.adminPort } : {}),
+    disk,
     stop() {
       stopping ??= (async () => {
         purger?.stop()

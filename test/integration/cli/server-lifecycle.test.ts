@@ -1,3 +1,4 @@
+import { DiskFaults } from '../../../engine/node/disk-faults'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { type Server, connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -57,6 +58,7 @@ function standInMember(stopBehaviour: 'ok' | 'throw' = 'ok'): StandIn {
       const address = server.address()
       return {
         clientPort: typeof address === 'object' && address !== null ? address.port : 0,
+        disk: new DiskFaults(),
         async stop() {
           standIn.stopped++
           await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -1,4 +1,5 @@
 import { benchCommand } from './bench-command'
+import { clusterCommand } from './cluster-command'
 import { createServerCommand } from './server-command'
 import { shellCommand } from './shell-command'
 import { type CliCommand, type CliContext, CliFailure, ExitCode, UsageError } from './support'
@@ -8,7 +9,7 @@ import { ZOODESK_VERSION } from './version'
  * `zoodesk <subcommand> …`: finds the subcommand, runs it, and turns failures into one clear line on stderr
  * and an exit code (see ExitCode). Subcommands own their options and `--help`.
  */
-export const COMMANDS: readonly CliCommand[] = [createServerCommand(), benchCommand, shellCommand]
+export const COMMANDS: readonly CliCommand[] = [createServerCommand(), clusterCommand, benchCommand, shellCommand]
 
 function overview(commands: readonly CliCommand[]): string {
   const width = Math.max(...commands.map((command) => command.name.length))

@@ -42,6 +42,11 @@ export interface LocalClusterOptions {
   nodePath?: string
   /** How to run Apache members. Defaults fit Debian's zookeeper package. */
   apache?: ApacheLaunchOptions
+  /**
+   * Route every peer connection through the cluster's proxies (default true), which partitions need. false: peers
+   * dial each other's real ports, with no proxy hop (e.g. for throughput benchmarks); partition() then throws.
+   */
+  peerLinks?: boolean
   /** Also wrap members in `setpriv --pdeathsig KILL` on Linux (when present). Default true. */
   kernelParentDeathSignal?: boolean
   /** stopMember/stop: SIGTERM, then SIGKILL after this long. Default 10000. */
@@ -138,6 +143,7 @@ export class LocalCluster {
   private readonly events = new ClusterEventHub()
   private running = false
   private closed = false
+  private lifecycle: Promise<unknown> = Promise.resolve()
 
   private constructor(
     private readonly options: LocalClusterOptions,
@@ -172,7 +178,8 @@ export class LocalCluster {
       busy: Promise.resolve(),
     }))
     this.connectString = this.members.map((member) => `${LOOPBACK}:${member.clientPort}`).join(',')
-    this.mesh = new PeerMesh(layout)
+    const settings = this.settings()
+    this.mesh = new PeerMesh(layout, { quorumConnectRetryMs: settings.initLimitTicks * settings.tickTimeMs })
   }
 
   /** Plans members, ports and directories. Nothing runs until start(). */
@@ -208,34 +215,52 @@ export class LocalCluster {
    * Checks that every port is free, opens the peer links and starts every member. Resolves once all member
    * processes run (not yet serving: see waitForServing). On failure nothing is left running.
    */
-  async start(): Promise<void> {
-    if (this.closed) throw new Error('this cluster was closed; create a new one')
-    if (this.running) return
-    this.checkPrerequisites()
-    await assertPortsFree(this.layout)
-    await this.mesh.start()
-    this.running = true
-    try {
-      await Promise.all(this.states.map((state) => this.startMember(state.member.id)))
-    } catch (error) {
-      await this.stop()
-      throw error
-    }
+  start(): Promise<void> {
+    return this.inOrder(async () => {
+      if (this.closed) throw new Error('this cluster was closed; create a new one')
+      if (this.running) return
+      this.checkPrerequisites()
+      await assertPortsFree(this.layout, this.peerLinks)
+      if (this.peerLinks) await this.mesh.start()
+      this.running = true
+      try {
+        await Promise.all(this.states.map((state) => this.startMember(state.member.id)))
+      } catch (error) {
+        await this.stopEverything()
+        throw error
+      }
+    })
   }
 
-  /** Stops every member (gracefully, SIGKILL after stopGraceMs) and the peer links. Data stays; start() again. */
-  async stop(): Promise<void> {
+  /**
+   * Stops every member (gracefully, SIGKILL after stopGraceMs) and the peer links. Data stays; start() again.
+   * Waits for a start() in progress to finish first.
+   */
+  stop(): Promise<void> {
+    return this.inOrder(() => this.stopEverything())
+  }
+
+  /** stop(), then deletes the data directory when the cluster created it (no dataDir option). */
+  close(): Promise<void> {
+    return this.inOrder(async () => {
+      if (this.closed) return
+      await this.stopEverything()
+      this.closed = true
+      if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true })
+    })
+  }
+
+  private async stopEverything(): Promise<void> {
     await Promise.all(this.states.map((state) => this.stopMember(state.member.id)))
     await this.mesh.close()
     this.running = false
   }
 
-  /** stop(), then deletes the data directory when the cluster created it (no dataDir option). */
-  async close(): Promise<void> {
-    if (this.closed) return
-    await this.stop()
-    this.closed = true
-    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true })
+  /** start/stop/close run one at a time, in call order. */
+  private inOrder<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.lifecycle.then(work, work)
+    this.lifecycle = next.catch(() => undefined)
+    return next
   }
 
   /** Starts one member that is not running (after stopMember or kill, or a crash). */
@@ -288,12 +313,17 @@ export class LocalCluster {
    * `oneWay`: only traffic from groupA to groupB is lost. Partitions add up until heal(). Clients are not affected.
    */
   partition(groupA: readonly number[], groupB: readonly number[], options: PartitionOptions = {}): void {
+    if (!this.peerLinks) throw new Error('partitions need the peer links: create the cluster without peerLinks: false')
     this.mesh.partition(groupA, groupB, options)
   }
 
   /** Lifts every partition. */
   heal(): void {
     this.mesh.heal()
+  }
+
+  private get peerLinks(): boolean {
+    return this.options.peerLinks !== false
   }
 
   /** Directed pairs whose traffic is blocked now. */
@@ -446,6 +476,7 @@ export class LocalCluster {
       initLimitTicks: this.options.initLimit ?? DEFAULTS.initLimit,
       syncLimitTicks: this.options.syncLimit ?? DEFAULTS.syncLimit,
       extraConfig: this.options.extraConfig ?? {},
+      peerLinks: this.peerLinks,
     }
   }
 

@@ -18,6 +18,8 @@ export interface EnsembleSettings {
   syncLimitTicks: number
   /** Extra zoo.cfg keys, written last; `null` removes a key the cluster would write. */
   extraConfig: Readonly<Record<string, ConfigValue | null>>
+  /** Peers are named by the link ports of the cluster's proxies (default), or by their real ports. */
+  peerLinks?: boolean
 }
 
 /**
@@ -55,9 +57,9 @@ export function memberConfigEntries(
   for (const peer of members) {
     const ports = layout.members[peer.id - 1]
     if (ports === undefined) throw new RangeError(`member ${peer.id} is not in the port layout`)
-    const quorumPort = peer.id === member.id ? ports.quorumPort : linkPort(layout.basePort, layout.memberCount, member.id, peer.id, 'quorum')
-    const electionPort =
-      peer.id === member.id ? ports.electionPort : linkPort(layout.basePort, layout.memberCount, member.id, peer.id, 'election')
+    const direct = peer.id === member.id || settings.peerLinks === false
+    const quorumPort = direct ? ports.quorumPort : linkPort(layout.basePort, layout.memberCount, member.id, peer.id, 'quorum')
+    const electionPort = direct ? ports.electionPort : linkPort(layout.basePort, layout.memberCount, member.id, peer.id, 'election')
     const roleSuffix = peer.role === 'observer' ? ':observer' : ''
     entries.set(`server.${peer.id}`, `${LOOPBACK}:${quorumPort}:${electionPort}${roleSuffix};${LOOPBACK}:${ports.clientPort}`)
   }

@@ -27,12 +27,18 @@ export interface PeerLinkOptions {
    * reverse connection would bypass the proxies and ignore partitions.
    */
   announceAddress?: string
+  /**
+   * How long to keep retrying a target that refuses the connection before resetting the dialler's. Default 0
+   * (reset at once, the closest a proxy gets to a refused connection).
+   */
+  connectRetryMs?: number
 }
 
 /** One TCP proxy: member `from` dials `listenPort`, we relay to `to`'s real port, applying the link's faults. */
 export class PeerLink {
   readonly ports: PeerLinkPorts
   private readonly announceAddress: string | undefined
+  private readonly connectRetryMs: number
   private readonly server: Server
   private readonly relays = new Set<Relay>()
   private readonly held = new Set<Socket>()
@@ -42,6 +48,7 @@ export class PeerLink {
   constructor(options: PeerLinkOptions) {
     this.ports = options.ports
     this.announceAddress = options.announceAddress
+    this.connectRetryMs = options.connectRetryMs ?? 0
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket))
   }
 
@@ -110,7 +117,7 @@ export class PeerLink {
       downstream.once('close', () => this.held.delete(downstream))
       return
     }
-    const relay = new Relay(downstream, this.ports.targetPort, this.announceAddress, () => this.relays.delete(relay))
+    const relay = new Relay(downstream, this.ports.targetPort, this.announceAddress, this.connectRetryMs, () => this.relays.delete(relay))
     relay.setDrops(this.faults.dropForward, this.faults.dropBackward)
     this.relays.add(relay)
   }
@@ -124,9 +131,19 @@ function resetSocket(socket: Socket): void {
   }
 }
 
+/** Most bytes a relay keeps for a target that is not listening yet (a learner's FOLLOWERINFO is a few dozen). */
+const PENDING_BYTES_MAX = 1024 * 1024
+const CONNECT_RETRY_INTERVAL_MS = 50
+
 /** One relayed connection: downstream (the dialling member) ⇄ upstream (the target's real port). */
 class Relay {
-  private readonly upstream: Socket
+  private upstream: Socket | null = null
+  private upstreamConnected = false
+  private readonly pending: Buffer[] = []
+  private pendingBytes = 0
+  private retryTimer: NodeJS.Timeout | undefined
+  private readonly retryDeadline: number
+  private finished = false
   private dropForward = false
   private dropBackward = false
   /** Set once any byte was discarded in either direction. */
@@ -136,31 +153,21 @@ class Relay {
 
   constructor(
     private readonly downstream: Socket,
-    targetPort: number,
+    private readonly targetPort: number,
     private readonly announceAddress: string | undefined,
+    connectRetryMs: number,
     private readonly onClosed: () => void,
   ) {
     this.initialBytes = announceAddress === undefined ? null : Buffer.alloc(0)
-    this.upstream = createConnection({ port: targetPort, host: LOOPBACK, allowHalfOpen: true, noDelay: true })
-    this.upstream.on('error', () => this.reset())
-    this.downstream.on('error', () => this.reset())
-    this.downstream.on('data', (chunk: Buffer) => this.forward(chunk))
-    this.upstream.on('data', (chunk: Buffer) => this.backward(chunk))
-    this.downstream.on('end', () => this.upstream.end())
-    this.upstream.on('end', () => this.downstream.end())
-    let closedCount = 0
-    const onClose = () => {
-      closedCount += 1
-      if (closedCount === 1) {
-        // One side is fully closed: finish the other gracefully (pending bytes still go out).
-        this.downstream.end()
-        this.upstream.end()
-      } else {
-        this.onClosed()
-      }
-    }
-    this.downstream.once('close', onClose)
-    this.upstream.once('close', onClose)
+    this.retryDeadline = Date.now() + connectRetryMs
+    downstream.on('error', () => this.reset())
+    downstream.on('data', (chunk: Buffer) => this.forward(chunk))
+    downstream.on('end', () => {
+      if (this.upstreamConnected) this.upstream?.end()
+      else this.reset() // the dialler gave up before the target answered
+    })
+    downstream.once('close', () => this.sideClosed())
+    this.connectUpstream()
   }
 
   setDrops(dropForward: boolean, dropBackward: boolean): void {
@@ -169,8 +176,60 @@ class Relay {
   }
 
   reset(): void {
+    clearTimeout(this.retryTimer)
     resetSocket(this.downstream)
-    resetSocket(this.upstream)
+    if (this.upstream !== null) resetSocket(this.upstream)
+    this.finish()
+  }
+
+  /**
+   * Dials the target. A refused dial is retried until `connectRetryMs` has passed, holding what the dialler sent:
+   * the dialler has already seen its connection accepted (by us), so refusing it now would look like a connection
+   * that broke, not one that was refused. Apache's learner retries refused dials to the leader's quorum port,
+   * which opens only once the leader leads, but gives up following at once on a broken one.
+   */
+  private connectUpstream(): void {
+    const upstream = createConnection({ port: this.targetPort, host: LOOPBACK, allowHalfOpen: true, noDelay: true })
+    this.upstream = upstream
+    upstream.once('connect', () => {
+      this.upstreamConnected = true
+      for (const chunk of this.pending.splice(0)) this.writeUpstream(chunk)
+      this.pendingBytes = 0
+    })
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      const refused = !this.upstreamConnected && error.code === 'ECONNREFUSED'
+      if (refused && !this.finished && Date.now() < this.retryDeadline) {
+        upstream.destroy()
+        this.retryTimer = setTimeout(() => this.connectUpstream(), CONNECT_RETRY_INTERVAL_MS)
+        return
+      }
+      this.reset()
+    })
+    upstream.on('data', (chunk: Buffer) => this.backward(chunk))
+    upstream.on('end', () => this.downstream.end())
+    upstream.once('close', () => {
+      if (this.upstreamConnected) this.sideClosed()
+    })
+  }
+
+  /** One side is fully closed: finish the other gracefully (its pending bytes still go out); both closed: done. */
+  private sideClosed(): void {
+    if (this.downstream.destroyed && (this.upstream === null || this.upstream.destroyed)) {
+      this.finish()
+      return
+    }
+    if (!this.upstreamConnected) {
+      this.reset()
+      return
+    }
+    this.downstream.end()
+    this.upstream?.end()
+  }
+
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    clearTimeout(this.retryTimer)
     this.onClosed()
   }
 
@@ -182,9 +241,21 @@ class Relay {
       this.lostBytes = true
       return
     }
-    if (!this.upstream.write(bytes)) {
+    if (!this.upstreamConnected) {
+      this.pending.push(bytes)
+      this.pendingBytes += bytes.length
+      if (this.pendingBytes > PENDING_BYTES_MAX) this.reset()
+      return
+    }
+    this.writeUpstream(bytes)
+  }
+
+  private writeUpstream(bytes: Buffer): void {
+    const upstream = this.upstream
+    if (upstream === null) return
+    if (!upstream.write(bytes)) {
       this.downstream.pause()
-      this.upstream.once('drain', () => this.downstream.resume())
+      upstream.once('drain', () => this.downstream.resume())
     }
   }
 
@@ -194,8 +265,8 @@ class Relay {
       return
     }
     if (!this.downstream.write(chunk)) {
-      this.upstream.pause()
-      this.downstream.once('drain', () => this.upstream.resume())
+      this.upstream?.pause()
+      this.downstream.once('drain', () => this.upstream?.resume())
     }
   }
 

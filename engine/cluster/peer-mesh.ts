@@ -24,14 +24,22 @@ export class PeerMesh {
   private readonly blocked = new Map<string, BlockedDirection>()
   private running = false
 
-  constructor(private readonly layout: PortLayout) {
+  /**
+   * `quorumConnectRetryMs`: how long quorum links keep dialling a target that refuses (a leader opens its quorum
+   * port only once it leads); use the learners' connect window, initLimit × tickTime. Election ports are open for
+   * as long as a member runs, so election links reset at once when refused (the member is down).
+   */
+  constructor(
+    private readonly layout: PortLayout,
+    options: { quorumConnectRetryMs?: number } = {},
+  ) {
     this.links = layout.links.map(
       (ports) =>
         new PeerLink({
           ports,
           ...(ports.kind === 'election'
             ? { announceAddress: `${LOOPBACK}:${linkPort(layout.basePort, layout.memberCount, ports.to, ports.from, 'election')}` }
-            : {}),
+            : { connectRetryMs: options.quorumConnectRetryMs ?? 0 }),
         }),
     )
   }

@@ -22,11 +22,15 @@ export function isPortFree(port: number): Promise<boolean> {
   })
 }
 
-/** The first port of the layout that is taken, or undefined. Checks a few at a time to stay light. */
-export async function findBusyPort(layout: PortLayout): Promise<{ port: number; use: string } | undefined> {
+/**
+ * The first port of the layout that is taken, or undefined (link ports only when `withLinks`). Checks a few at a
+ * time to stay light.
+ */
+export async function findBusyPort(layout: PortLayout, withLinks = true): Promise<{ port: number; use: string } | undefined> {
   const batchSize = 16
-  for (let start = 0; start < layout.all.length; start += batchSize) {
-    const batch = layout.all.slice(start, start + batchSize)
+  const ports = withLinks ? layout.all : layout.all.filter((entry) => !entry.link)
+  for (let start = 0; start < ports.length; start += batchSize) {
+    const batch = ports.slice(start, start + batchSize)
     const free = await Promise.all(batch.map((entry) => isPortFree(entry.port)))
     const busyIndex = free.indexOf(false)
     if (busyIndex >= 0) return batch[busyIndex]
@@ -35,8 +39,8 @@ export async function findBusyPort(layout: PortLayout): Promise<{ port: number; 
 }
 
 /** Throws PortInUseError naming the first busy port of the layout. */
-export async function assertPortsFree(layout: PortLayout): Promise<void> {
-  const busy = await findBusyPort(layout)
+export async function assertPortsFree(layout: PortLayout, withLinks = true): Promise<void> {
+  const busy = await findBusyPort(layout, withLinks)
   if (busy !== undefined) throw new PortInUseError(busy.port, busy.use)
 }
 

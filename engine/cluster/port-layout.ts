@@ -43,7 +43,7 @@ export interface PortLayout {
   members: MemberPorts[]
   links: PeerLinkPorts[]
   /** Every port of the layout with what it is for, in ascending order (for checks and messages). */
-  all: { port: number; use: string }[]
+  all: { port: number; use: string; link: boolean }[]
 }
 
 export const HIGHEST_PORT = 65535
@@ -96,12 +96,12 @@ export function planPorts(basePort: number, memberCount: number): PortLayout {
   }
   const all = [
     ...members.flatMap((m) => [
-      { port: m.clientPort, use: `client port of member ${m.id}` },
-      { port: m.adminPort, use: `admin port of member ${m.id}` },
-      { port: m.quorumPort, use: `quorum port of member ${m.id}` },
-      { port: m.electionPort, use: `election port of member ${m.id}` },
+      { port: m.clientPort, use: `client port of member ${m.id}`, link: false },
+      { port: m.adminPort, use: `admin port of member ${m.id}`, link: false },
+      { port: m.quorumPort, use: `quorum port of member ${m.id}`, link: false },
+      { port: m.electionPort, use: `election port of member ${m.id}`, link: false },
     ]),
-    ...links.map((l) => ({ port: l.listenPort, use: `${l.kind} link ${l.from}→${l.to}` })),
+    ...links.map((l) => ({ port: l.listenPort, use: `${l.kind} link ${l.from}→${l.to}`, link: true })),
   ].sort((a, b) => a.port - b.port)
   return { basePort, memberCount, members, links, all }
 }

@@ -29,8 +29,8 @@ describe('zoodesk (built CLI)', () => {
     const run = runCliSync(cli, ['--help'])
     expect(run.status).toBe(0)
     expect(run.stdout).toContain('Usage: zoodesk <command> [options]')
-    expect(run.stdout).toMatch(/^ {2}server {2}run one ZooKeeper ensemble member/m)
-    expect(run.stdout).toMatch(/^ {2}bench {3}measure throughput/m)
+    expect(run.stdout).toMatch(/^ {2}server {3}run one ZooKeeper ensemble member/m)
+    expect(run.stdout).toMatch(/^ {2}bench {4}measure throughput/m)
   })
 
   it('prints the overview and exits 2 without a command', () => {

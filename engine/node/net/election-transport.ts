@@ -1,5 +1,6 @@
 import { type Server, type Socket, createConnection, createServer } from 'node:net'
 import {
+  ELECTION_MESSAGE_MAX_BYTES,
   OBSERVER_ID,
   encodeInitialMessage,
   frameElectionMessage,
@@ -94,6 +95,9 @@ export class ElectionTransport {
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_ELECTION_CONNECT_TIMEOUT_MS
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_ELECTION_HANDSHAKE_TIMEOUT_MS
     this.server = createServer((socket) => this.accept(socket))
+    // Known before binding unless the port is chosen by the system; until then outgoing connections wait for it.
+    const announced = options.announcedAddress ?? (options.bindPort !== 0 ? { host: options.bindHost, port: options.bindPort } : null)
+    this.announced = announced === null ? null : formatSocketAddress(announced)
   }
 
   /** Binds the election port; resolves with the port bound. */
@@ -124,6 +128,11 @@ export class ElectionTransport {
       frame = frameElectionMessage(encodeNotification(notification))
     } catch (error) {
       this.log.error(`cannot encode a notification for server ${to}`, error)
+      return
+    }
+    if (frame.length - 4 > ELECTION_MESSAGE_MAX_BYTES) {
+      // Apache would send it and the receiver would drop the connection ("invalid packet"); we keep the connection.
+      this.log.error(`not sending a ${frame.length - 4}-byte notification to server ${to}: over ${ELECTION_MESSAGE_MAX_BYTES} bytes`)
       return
     }
     if (to === this.myId) {
@@ -233,6 +242,7 @@ export class ElectionTransport {
   /** Our attempt reached the peer: introduce ourselves, then keep the connection only if our sid is higher. */
   private connected(channel: Channel, socket: Socket): void {
     if (this.stopped || this.announced === null) {
+      // Closed meanwhile, or sending before `listen` picked our port: there is no address to announce yet.
       socket.destroy()
       return
     }
@@ -312,6 +322,7 @@ export class ElectionTransport {
   private connectBack(sid: number, announced: SocketAddress | null): void {
     const channel = this.channel(sid)
     channel.link?.close('the peer opened a new connection')
+    this.log.debug(`Create new connection to server: ${sid}`)
     if (announced === null) {
       this.connectOne(channel)
       return

@@ -50,6 +50,11 @@ const HEADER_BYTES = 4 + 8 + 4
  */
 export class QuorumPacketReader {
   private pending: Buffer = Buffer.alloc(0)
+  /** Chunks that arrived after `pending`, not yet joined: a large packet is copied once, when it is complete. */
+  private later: Buffer[] = []
+  private laterBytes = 0
+  /** Bytes the first packet needs at least (known once its data length has arrived); nothing is tried before. */
+  private neededBytes = HEADER_BYTES
   pausedAfterSnap = false
 
   constructor(
@@ -57,7 +62,15 @@ export class QuorumPacketReader {
   ) {}
 
   push(chunk: Buffer): QuorumPacket[] {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk])
+    if (this.pending.length === 0 && this.laterBytes === 0) this.pending = chunk
+    else {
+      this.later.push(chunk)
+      this.laterBytes += chunk.length
+      if (this.pending.length + this.laterBytes < this.neededBytes) return []
+      this.pending = Buffer.concat([this.pending, ...this.later])
+      this.later = []
+      this.laterBytes = 0
+    }
     const packets: QuorumPacket[] = []
     while (!this.pausedAfterSnap) {
       const next = this.tryRead()
@@ -70,8 +83,11 @@ export class QuorumPacketReader {
 
   /** The bytes after a SNAP packet (the start of the snapshot body); the reader keeps nothing. */
   takeRemainder(): Buffer {
-    const rest = this.pending
+    const rest = this.laterBytes === 0 ? this.pending : Buffer.concat([this.pending, ...this.later])
     this.pending = Buffer.alloc(0)
+    this.later = []
+    this.laterBytes = 0
+    this.neededBytes = HEADER_BYTES
     return rest
   }
 
@@ -82,37 +98,47 @@ export class QuorumPacketReader {
   }
 
   private tryRead(): QuorumPacket | null {
-    if (this.pending.length < HEADER_BYTES) return null
+    if (this.pending.length < HEADER_BYTES) {
+      this.neededBytes = HEADER_BYTES
+      return null
+    }
     const size = this.completeSize()
-    if (size === null) return null
+    if (size < 0) {
+      this.neededBytes = -size
+      return null
+    }
     const reader = new JuteReader(this.pending, 0, size, this.maxPacketBytes)
-    const value = QuorumPacket.read(reader) 
+    const value = QuorumPacket.read(reader)
     this.pending = this.pending.subarray(size)
+    this.neededBytes = HEADER_BYTES
     return value
   }
 
-  /** The byte size of the first packet if it is complete, else null. Throws on impossible lengths. */
-  private completeSize(): number | null {
+  /**
+   * The byte size of the first packet when it is complete; otherwise minus the size it needs at least (so far as
+   * its lengths have arrived). Throws on impossible lengths.
+   */
+  private completeSize(): number {
     const buf = this.pending
     let offset = 12
     const dataLength = buf.readInt32BE(offset)
     offset += 4
     if (dataLength < -1 || dataLength > this.maxPacketBytes) throw new JuteDecodeError(`packet data length ${dataLength} out of range`)
     if (dataLength > 0) offset += dataLength
-    if (buf.length < offset + 4) return null
+    if (buf.length < offset + 4) return -(offset + 4)
     const idCount = buf.readInt32BE(offset)
     offset += 4
     if (idCount < -1 || idCount > 1024) throw new JuteDecodeError(`packet authinfo count ${idCount} out of range`)
     for (let i = 0; i < idCount; i++) {
       for (let field = 0; field < 2; field++) {
-        if (buf.length < offset + 4) return null
+        if (buf.length < offset + 4) return -(offset + 4)
         const length = buf.readInt32BE(offset)
         offset += 4
         if (length < -1 || length > this.maxPacketBytes) throw new JuteDecodeError(`authinfo string length ${length} out of range`)
         if (length > 0) offset += length
       }
     }
-    return buf.length >= offset ? offset : null
+    return buf.length >= offset ? offset : -offset
   }
 }
 

@@ -200,8 +200,10 @@ export async function runServer(args: string[], context: CliContext, dependencie
     } catch (error) {
       throw startFailure(error, config)
     }
+    // An ensemble member listens now and serves once it leads or has synced with a leader.
+    const verb = config.servers.length > 0 ? 'listening' : 'serving'
     log.info(
-      `ZooDesk ${ZOODESK_VERSION} serving on ${config.clientPortAddress}:${member.clientPort} ` +
+      `ZooDesk ${ZOODESK_VERSION} ${verb} on ${config.clientPortAddress}:${member.clientPort} ` +
         `(${describeMode(config)}, dataDir ${resolve(config.dataDir)})`,
     )
     const signal = await stopRequest.requested

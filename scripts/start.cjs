@@ -1,50 +1,61 @@
 #!/usr/bin/env node
-// `npm start`: until the app's browser mode lands, runs the engine headless on a default local member
-// (data kept in the user's data folder) and prints how to connect. Builds the CLI first on a fresh clone.
+// `npm start`: builds what is missing or stale, then opens the desktop app where Electron's binary is installed (and
+// a display exists), otherwise runs browser mode (`zoodesk web`) and prints its URL. Either way the app starts the
+// embedded default local cluster (kept in the user-data folder) and connects to it.
+//   npm start -- --browser        browser mode even where Electron could run (also ZOODESK_BROWSER=1)
+//   npm start -- --port 8080      browser mode's port (other options go to `zoodesk web` as they are)
 'use strict'
 const { spawnSync, spawn } = require('node:child_process')
-const { mkdirSync, readFileSync, writeFileSync } = require('node:fs')
-const { createServer } = require('node:net')
-const { homedir } = require('node:os')
+const { existsSync, readFileSync } = require('node:fs')
 const { join } = require('node:path')
 
 const root = join(__dirname, '..')
 const cli = join(root, 'out', 'cli', 'zoodesk.cjs')
+const bin = (name, ...rest) => join(root, 'node_modules', name, ...rest)
+
+function run(script, args, what) {
+  const result = spawnSync(process.execPath, [script, ...args], { cwd: root, stdio: 'inherit' })
+  if (result.status !== 0) {
+    process.stderr.write(`npm start: ${what} failed\n`)
+    process.exit(result.status ?? 1)
+  }
+}
 
 function build() {
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.mts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' })
-  if (result.status !== 0) process.exit(result.status ?? 1)
+  const vite = bin('vite', 'bin', 'vite.js')
+  run(vite, ['build', '--config', 'vite.cli.config.mts', '--logLevel', 'warn'], 'building the CLI')
+  run(vite, ['build', '--config', 'vite.web.config.mts', '--logLevel', 'warn'], 'building browser mode')
+  run(bin('electron-vite', 'bin', 'electron-vite.js'), ['build', '--logLevel', 'warn'], 'building the app (main, preload, renderer)')
 }
 
-function portIsFree(port) {
-  return new Promise((resolve) => {
-    const probe = createServer()
-    probe.once('error', () => resolve(false))
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)))
-  })
+/** The Electron binary when it is installed and usable here, else the reason it is not. */
+function electronBinary() {
+  const pathFile = bin('electron', 'path.txt')
+  if (!existsSync(pathFile)) return { reason: "Electron's binary is not installed (npm run electron:install downloads it)" }
+  const binary = bin('electron', 'dist', readFileSync(pathFile, 'utf8').trim())
+  if (!existsSync(binary)) return { reason: `Electron's binary is missing (${binary})` }
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no display (DISPLAY/WAYLAND_DISPLAY unset)' }
+  return { binary }
 }
 
-async function firstFreePort(from) {
-  for (let port = from; port < from + 100; port++) if (await portIsFree(port)) return port
-  throw new Error(`no free port in ${from}..${from + 99}`)
-}
-
-async function main() {
-  build()
-  const dataHome = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
-  const dir = join(dataHome, 'zoodesk', 'default-member')
-  mkdirSync(dir, { recursive: true })
-  const port = await firstFreePort(2181)
-  const config = join(dir, 'zoo.cfg')
-  const template = readFileSync(join(root, 'resources', 'default-member.cfg'), 'utf8')
-  writeFileSync(config, template.replaceAll('${dataDir}', join(dir, 'data')).replaceAll('${clientPort}', String(port)))
-  process.stdout.write(`ZooDesk: starting a local member; connect with  127.0.0.1:${port}  (config ${config})\n`)
-  const child = spawn(process.execPath, [cli, 'server', '--config', config], { stdio: 'inherit' })
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
+function forward(child) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
 }
 
-main().catch((error) => {
-  process.stderr.write(`npm start: ${error.message}\n`)
-  process.exit(1)
-})
+function main() {
+  const args = process.argv.slice(2)
+  const forceBrowser = args.includes('--browser') || process.env.ZOODESK_BROWSER === '1'
+  const webArgs = args.filter((arg) => arg !== '--browser')
+  build()
+  const electron = forceBrowser ? { reason: 'browser mode was asked for' } : electronBinary()
+  if (electron.binary !== undefined) {
+    process.stdout.write('ZooDesk: opening the desktop app.\n')
+    forward(spawn(electron.binary, [root], { cwd: root, stdio: 'inherit' }))
+    return
+  }
+  process.stdout.write(`ZooDesk: browser mode, because ${electron.reason}.\n`)
+  forward(spawn(process.execPath, [cli, 'web', ...webArgs], { cwd: root, stdio: 'inherit' }))
+}
+
+main()

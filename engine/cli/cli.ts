@@ -4,12 +4,13 @@ import { createServerCommand } from './server-command'
 import { shellCommand } from './shell-command'
 import { type CliCommand, type CliContext, CliFailure, ExitCode, UsageError } from './support'
 import { ZOODESK_VERSION } from './version'
+import { webCommand } from './web-command'
 
 /**
  * `zoodesk <subcommand> …`: finds the subcommand, runs it, and turns failures into one clear line on stderr
  * and an exit code (see ExitCode). Subcommands own their options and `--help`.
  */
-export const COMMANDS: readonly CliCommand[] = [createServerCommand(), clusterCommand, benchCommand, shellCommand]
+export const COMMANDS: readonly CliCommand[] = [createServerCommand(), clusterCommand, benchCommand, shellCommand, webCommand]
 
 function overview(commands: readonly CliCommand[]): string {
   const width = Math.max(...commands.map((command) => command.name.length))

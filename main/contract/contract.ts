@@ -1,0 +1,519 @@
+// THE contract between the UI and main: every method (its arguments' schema, its result type, the errors it may
+// answer with) and every event stream. The IPC binding (main/rpc/ipc-binding.ts), the WebSocket binding
+// (main/rpc/ws-server.ts) and the renderer's client (renderer/api/) are all derived from this object; nothing else
+// writes a method or stream name by hand. Main validates every call's arguments against these schemas at run time.
+//
+// Types only flow to the renderer (`import type`); valibot stays in main.
+import * as v from 'valibot'
+import type {
+  AclEntry,
+  AuditEntry,
+  ChildrenPage,
+  ClientStateName,
+  ClusterView,
+  ConnectionTestReport,
+  ConnectionView,
+  ConsoleOutput,
+  DataView,
+  EventTypeName,
+  ExportResult,
+  HealthAlert,
+  HealthSnapshot,
+  MemberSample,
+  MultiOpResult,
+  ProfileView,
+  TreeOperationKind,
+  TreeOperationPhase,
+  TreeOperationResult,
+  WatchKindName,
+  WatchView,
+  ZnodeStat,
+} from './model'
+import { zkPathProblem } from './zk-path'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+/** Every error code a call can answer with. */
+export const ERROR_CODES = [
+  /** The arguments do not match the method's schema (details.issues says where and why). */
+  'BAD_ARGUMENTS',
+  /** No such method (a client built from another contract version). */
+  'UNKNOWN_METHOD',
+  /** The connection, profile, watch, console, monitor, cluster or operation id is unknown. */
+  'NOT_FOUND',
+  /** A write on a read-only connection, refused in main. */
+  'READ_ONLY',
+  /** A dangerous operation: call again with `confirm` set to details.phrase. */
+  'CONFIRMATION_REQUIRED',
+  /** ZooKeeper answered with an error (details.keeperCode: NONODE, BADVERSION, NOAUTH, …). */
+  'KEEPER',
+  /** Could not open a connection; details.report names the failing step. */
+  'CONNECTION_FAILED',
+  /** The operation was cancelled (operations.cancel). */
+  'CANCELLED',
+  /** The request is well formed but not possible in the current state (a name in use, a cluster not running…). */
+  'CONFLICT',
+  /** The feature is not available here (e.g. no SSH tunnel support in this build). */
+  'UNSUPPORTED',
+  /** A bug or an unexpected failure in main; the message says what. */
+  'INTERNAL',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+export interface IssueDetail {
+  /** Dot path into the arguments, e.g. `profile.credentials.0.user`; '' for the arguments as a whole. */
+  path: string
+  message: string
+}
+
+/** The error details each code carries. */
+export interface ErrorDetails {
+  BAD_ARGUMENTS: { issues: IssueDetail[] }
+  UNKNOWN_METHOD: { method: string }
+  NOT_FOUND: { what: string; id: string }
+  READ_ONLY: { connectionId: string }
+  CONFIRMATION_REQUIRED: { phrase: string; count: number; reason: string }
+  KEEPER: { keeperCode: string; path: string | null }
+  CONNECTION_FAILED: { report: ConnectionTestReport | null }
+  CANCELLED: { operationId: string }
+  CONFLICT: Record<string, never>
+  UNSUPPORTED: Record<string, never>
+  INTERNAL: Record<string, never>
+}
+
+export type ContractError<C extends ErrorCode = ErrorCode> = {
+  [K in C]: { code: K; message: string; details: ErrorDetails[K] }
+}[C]
+
+/** Codes any method may answer with, whatever it declares. */
+export type CommonErrorCode = 'BAD_ARGUMENTS' | 'UNKNOWN_METHOD' | 'INTERNAL'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Declaration helpers
+
+declare const resultType: unique symbol
+declare const payloadType: unique symbol
+
+export interface MethodSpec<A extends v.GenericSchema, R, E extends ErrorCode> {
+  readonly args: A
+  readonly errors: readonly E[]
+  readonly summary: string
+  /** Phantom: the result's type, never set at run time. */
+  readonly [resultType]?: R
+}
+
+export interface EventSpec<P> {
+  readonly summary: string
+  readonly [payloadType]?: P
+}
+
+/** `method<Result>()(argsSchema, errors, summary)` — the result type is given explicitly, the rest is inferred. */
+function method<R>() {
+  return <A extends v.GenericSchema, const E extends readonly ErrorCode[]>(
+    args: A,
+    errors: E,
+    summary: string,
+  ): MethodSpec<A, R, E[number]> => ({ args, errors, summary })
+}
+
+function stream<P>(summary: string): EventSpec<P> {
+  return { summary }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Schemas shared by many methods
+
+const MAX_INT = 2 ** 31 - 1
+/** ZooKeeper's default jute.maxbuffer (0xfffff) as base64 text, with room. */
+const MAX_DATA_BASE64 = 1_400_000
+
+const id = (what: string) => v.pipe(v.string(`${what} must be a string`), v.minLength(1, `${what} must not be empty`), v.maxLength(200))
+const connectionId = id('connectionId')
+const operationId = v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200), v.regex(/^[A-Za-z0-9_.:-]+$/, 'operationId: letters, digits, _ . : - only')))
+const zpath = v.pipe(
+  v.string('path must be a string'),
+  v.maxLength(32_768),
+  v.check((path) => zkPathProblem(path) === null, (issue) => `invalid path: ${zkPathProblem(String(issue.input)) ?? ''}`),
+)
+const data = v.nullable(v.pipe(v.string('data must be base64 text or null'), v.maxLength(MAX_DATA_BASE64), v.base64('data must be base64')))
+const version = v.pipe(v.number('version must be a number'), v.integer('version must be an integer'), v.minValue(-1), v.maxValue(MAX_INT))
+const intIn = (min: number, max: number) => v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max))
+const aclEntry = v.strictObject({
+  perms: intIn(0, 31),
+  scheme: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+  id: v.pipe(v.string(), v.maxLength(10_000)),
+})
+const acl = v.pipe(v.array(aclEntry), v.minLength(1, 'an ACL needs at least one entry'), v.maxLength(1000))
+const createMode = v.picklist([
+  'PERSISTENT',
+  'PERSISTENT_SEQUENTIAL',
+  'EPHEMERAL',
+  'EPHEMERAL_SEQUENTIAL',
+  'CONTAINER',
+  'PERSISTENT_WITH_TTL',
+  'PERSISTENT_SEQUENTIAL_WITH_TTL',
+])
+/** Apache's EphemeralType.MAX_EXTENDED_SERVER_ID-limited TTL: 0xFFFFFFFFFF ms. */
+const ttlMs = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(0xff_ffff_ffff))
+const confirm = v.optional(v.pipe(v.string(), v.maxLength(33_000)))
+const userWatchKind = v.picklist(['data', 'exists', 'children', 'persistent', 'persistentRecursive'])
+const exportFormat = v.picklist(['json', 'zip'])
+const empty = v.strictObject({})
+
+/** A secret in a profile being saved: a string sets it, null clears it, absent keeps what is saved. */
+const secret = v.optional(v.nullable(v.pipe(v.string(), v.maxLength(100_000))))
+const pem = v.nullable(v.pipe(v.string(), v.maxLength(200_000)))
+
+const profileInput = v.strictObject({
+  /** Present: update that profile; absent: create a new one. */
+  id: v.optional(id('profile id')),
+  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'a profile needs a name'), v.maxLength(200)),
+  connectString: v.pipe(v.string(), v.trim(), v.minLength(1, 'a connect string is required'), v.maxLength(4000)),
+  sessionTimeoutMs: v.optional(intIn(1000, 600_000), 30_000),
+  readOnly: v.optional(v.boolean(), false),
+  color: v.optional(v.nullable(v.pipe(v.string(), v.maxLength(64))), null),
+  credentials: v.optional(
+    v.pipe(
+      v.array(
+        v.strictObject({
+          scheme: v.literal('digest'),
+          user: v.pipe(v.string(), v.minLength(1), v.maxLength(1000), v.check((user) => !user.includes(':'), 'a digest user name cannot contain ":"')),
+          password: secret,
+        }),
+      ),
+      v.maxLength(20),
+    ),
+    [],
+  ),
+  tls: v.optional(
+    v.nullable(
+      v.strictObject({
+        caPem: pem,
+        certPem: pem,
+        keyPem: secret,
+        passphrase: secret,
+        verifyHostname: v.optional(v.boolean(), true),
+      }),
+    ),
+    null,
+  ),
+  ssh: v.optional(
+    v.nullable(
+      v.strictObject({
+        host: v.pipe(v.string(), v.minLength(1), v.maxLength(1000)),
+        port: v.optional(intIn(1, 65535), 22),
+        user: v.pipe(v.string(), v.minLength(1), v.maxLength(1000)),
+        auth: v.picklist(['password', 'key']),
+        password: secret,
+        privateKey: secret,
+      }),
+    ),
+    null,
+  ),
+})
+export type ProfileInput = v.InferOutput<typeof profileInput>
+
+const adHocConnection = v.strictObject({
+  connectString: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(4000)),
+  name: v.optional(v.pipe(v.string(), v.maxLength(200))),
+  sessionTimeoutMs: v.optional(intIn(1000, 600_000), 30_000),
+  readOnly: v.optional(v.boolean(), false),
+})
+
+const multiOp = v.variant('op', [
+  v.strictObject({ op: v.literal('create'), path: zpath, data, mode: createMode, acl: v.optional(acl), ttlMs: v.optional(ttlMs) }),
+  v.strictObject({ op: v.literal('delete'), path: zpath, version }),
+  v.strictObject({ op: v.literal('setData'), path: zpath, data, version }),
+  v.strictObject({ op: v.literal('check'), path: zpath, version }),
+])
+
+const memberAddress = v.strictObject({
+  host: v.pipe(v.string(), v.minLength(1), v.maxLength(1000)),
+  clientPort: intIn(1, 65535),
+  adminPort: v.optional(v.nullable(intIn(1, 65535)), null),
+})
+
+const healthTarget = v.variant('kind', [
+  v.strictObject({ kind: v.literal('connection'), connectionId }),
+  v.strictObject({ kind: v.literal('cluster'), clusterId: id('clusterId') }),
+  v.strictObject({ kind: v.literal('members'), members: v.pipe(v.array(memberAddress), v.minLength(1), v.maxLength(64)) }),
+])
+
+const clusterId = id('clusterId')
+const memberId = intIn(1, 255)
+
+// ---------------------------------------------------------------------------------------------------------------
+// Results that are small enough to declare inline
+
+export interface AppInfo {
+  version: string
+  mode: 'electron' | 'browser'
+  platform: string
+  userDataDir: string
+  /** How secrets are kept at rest. */
+  secretStorage: 'safeStorage' | 'keyfile'
+  /** The embedded local cluster and the connection the app opened to it, when there is one. */
+  defaultClusterId: string | null
+  defaultConnectionId: string | null
+  /** Recursive deletes of more nodes than this ask for a typed confirmation. */
+  confirmDeleteAbove: number
+}
+
+export interface ProgressEvent {
+  operationId: string
+  kind: TreeOperationKind
+  phase: TreeOperationPhase
+  done: number
+  /** null while still counting. */
+  total: number | null
+  path: string
+}
+
+export interface WatchEventPayload {
+  time: number
+  connectionId: string
+  /** The node's path as the connection sees it (chroot stripped); null for session events. */
+  path: string | null
+  type: EventTypeName
+  state: string
+  watchKind: WatchKindName
+  /** The user watch that fired; null for the tree's own watches. */
+  watchId: string | null
+}
+
+export interface ConnectionStateEvent {
+  connectionId: string
+  /** The session event: SyncConnected, Disconnected, Expired, Closed, … */
+  event: string
+  state: ClientStateName
+  time: number
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The contract
+
+export const contract = {
+  methods: {
+    'app.info': method<AppInfo>()(empty, [], 'What this app is and where it keeps its data.'),
+
+    // Connections and saved profiles
+    'connections.listProfiles': method<ProfileView[]>()(empty, [], 'Saved profiles, without secrets.'),
+    'connections.saveProfile': method<ProfileView>()(v.strictObject({ profile: profileInput }), ['NOT_FOUND'], 'Create or update a profile; secrets are encrypted at rest.'),
+    'connections.deleteProfile': method<{ deleted: boolean }>()(v.strictObject({ profileId: id('profileId') }), [], 'Forget a saved profile and its secrets.'),
+    'connections.exportProfiles': method<{ json: string; count: number }>()(empty, [], 'All profiles as JSON, without any secret.'),
+    'connections.importProfiles': method<{ imported: ProfileView[] }>()(
+      v.strictObject({ json: v.pipe(v.string(), v.maxLength(10_000_000)) }),
+      [],
+      'Add profiles from an export (new ids; secrets are not part of exports).',
+    ),
+    'connections.test': method<ConnectionTestReport>()(
+      v.variant('kind', [v.strictObject({ kind: v.literal('profile'), profileId: id('profileId') }), v.strictObject({ kind: v.literal('draft'), profile: profileInput })]),
+      ['NOT_FOUND'],
+      'Try a profile step by step (DNS, TCP, TLS, handshake, auth) and say which step failed.',
+    ),
+    'connections.open': method<ConnectionView>()(
+      v.variant('kind', [v.strictObject({ kind: v.literal('profile'), profileId: id('profileId') }), v.strictObject({ kind: v.literal('adHoc'), connection: adHocConnection })]),
+      ['NOT_FOUND', 'CONNECTION_FAILED', 'UNSUPPORTED'],
+      'Open a session (many may be open at once).',
+    ),
+    'connections.close': method<{ closed: boolean }>()(v.strictObject({ connectionId }), ['NOT_FOUND'], 'Close a session and everything bound to it.'),
+    'connections.list': method<ConnectionView[]>()(empty, [], 'Open connections.'),
+
+    // Znodes
+    'znodes.children': method<ChildrenPage>()(
+      v.strictObject({
+        connectionId,
+        path: zpath,
+        offset: v.optional(intIn(0, MAX_INT), 0),
+        limit: v.optional(intIn(1, 5000), 500),
+        withStat: v.optional(v.boolean(), true),
+        /** Set the tree's child watch (events on watches.event, watchKind tree-children). */
+        watch: v.optional(v.boolean(), false),
+        cursor: v.optional(v.pipe(v.string(), v.maxLength(200))),
+      }),
+      ['NOT_FOUND', 'KEEPER'],
+      'One page of a node’s children (sorted by name), with their stats.',
+    ),
+    'znodes.get': method<DataView>()(
+      v.strictObject({ connectionId, path: zpath, watch: v.optional(v.boolean(), false) }),
+      ['NOT_FOUND', 'KEEPER'],
+      'Data and stat of a node.',
+    ),
+    'znodes.exists': method<{ stat: ZnodeStat | null }>()(v.strictObject({ connectionId, path: zpath }), ['NOT_FOUND', 'KEEPER'], 'Stat of a node, or null.'),
+    'znodes.set': method<{ stat: ZnodeStat }>()(
+      v.strictObject({ connectionId, path: zpath, data, version }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY'],
+      'Set data if the version matches (-1: any).',
+    ),
+    'znodes.create': method<{ path: string; stat: ZnodeStat | null }>()(
+      v.strictObject({ connectionId, path: zpath, data: v.optional(data, null), mode: v.optional(createMode, 'PERSISTENT'), acl: v.optional(acl), ttlMs: v.optional(ttlMs) }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY'],
+      'Create a node in any mode (sequential, ephemeral, container, TTL).',
+    ),
+    'znodes.delete': method<{ deleted: true }>()(
+      v.strictObject({ connectionId, path: zpath, version }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY'],
+      'Delete one node if the version matches.',
+    ),
+    'znodes.getAcl': method<{ acl: AclEntry[]; stat: ZnodeStat }>()(v.strictObject({ connectionId, path: zpath }), ['NOT_FOUND', 'KEEPER'], 'ACL of a node.'),
+    'znodes.setAcl': method<{ stat: ZnodeStat }>()(
+      v.strictObject({ connectionId, path: zpath, acl, version }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY'],
+      'Set the ACL if the ACL version matches.',
+    ),
+    'znodes.multi': method<{ results: MultiOpResult[] }>()(
+      v.strictObject({ connectionId, ops: v.pipe(v.array(multiOp), v.minLength(1), v.maxLength(10_000)) }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY'],
+      'Apply ops atomically; on failure details.keeperCode is the culprit’s code.',
+    ),
+    'znodes.deleteRecursive': method<TreeOperationResult>()(
+      v.strictObject({ connectionId, path: zpath, confirm, operationId }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CANCELLED'],
+      'Delete a node and its subtree (asks for a typed confirmation above confirmDeleteAbove nodes).',
+    ),
+    'znodes.copy': method<TreeOperationResult>()(
+      v.strictObject({ connectionId, from: zpath, to: zpath, targetConnectionId: v.optional(connectionId), confirm, operationId }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CANCELLED', 'CONFLICT'],
+      'Copy a subtree (data, ACLs, node kinds) to another path, possibly on another connection.',
+    ),
+    'znodes.move': method<TreeOperationResult>()(
+      v.strictObject({ connectionId, from: zpath, to: zpath, targetConnectionId: v.optional(connectionId), confirm, operationId }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CANCELLED', 'CONFLICT'],
+      'Copy a subtree, then delete the source.',
+    ),
+    'znodes.export': method<ExportResult>()(
+      v.strictObject({ connectionId, path: zpath, format: v.optional(exportFormat, 'json'), operationId }),
+      ['NOT_FOUND', 'KEEPER', 'CANCELLED'],
+      'Export a subtree as JSON or as a zip of raw data.',
+    ),
+    'znodes.import': method<TreeOperationResult>()(
+      v.strictObject({
+        connectionId,
+        path: zpath,
+        format: exportFormat,
+        content: v.pipe(v.string(), v.maxLength(512 * 1024 * 1024)),
+        /** Restore ephemerals as persistent nodes instead of skipping them. */
+        ephemeralsAsPersistent: v.optional(v.boolean(), false),
+        confirm,
+        operationId,
+      }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CANCELLED'],
+      'Import an export under a path (asks for a typed confirmation when that path exists).',
+    ),
+    'operations.cancel': method<{ cancelled: boolean }>()(v.strictObject({ operationId: id('operationId') }), [], 'Cancel a running recursive operation.'),
+
+    // Watches
+    'watches.add': method<WatchView>()(
+      v.strictObject({ connectionId, path: zpath, kind: userWatchKind }),
+      ['NOT_FOUND', 'KEEPER'],
+      'Set a one-shot (data, exists, children), persistent or persistent recursive watch.',
+    ),
+    'watches.remove': method<{ removed: boolean }>()(v.strictObject({ watchId: id('watchId') }), ['NOT_FOUND', 'KEEPER'], 'Remove a user watch.'),
+    'watches.list': method<WatchView[]>()(v.strictObject({ connectionId: v.optional(connectionId) }), [], 'User watches.'),
+
+    // Console
+    'console.open': method<{ consoleId: string; prompt: string }>()(v.strictObject({ connectionId }), ['NOT_FOUND'], 'A zkCli-compatible shell session on a connection’s ensemble.'),
+    'console.execute': method<{ output: ConsoleOutput[]; prompt: string; exitCode: number }>()(
+      v.strictObject({ consoleId: id('consoleId'), line: v.pipe(v.string(), v.maxLength(1_000_000)) }),
+      ['NOT_FOUND', 'READ_ONLY'],
+      'Run one line; output printed later (watch events) arrives on console.output.',
+    ),
+    'console.complete': method<{ candidates: string[] }>()(v.strictObject({ consoleId: id('consoleId'), line: v.pipe(v.string(), v.maxLength(100_000)) }), ['NOT_FOUND'], 'Tab completion.'),
+    'console.close': method<{ closed: boolean }>()(v.strictObject({ consoleId: id('consoleId') }), ['NOT_FOUND'], 'End a console session.'),
+
+    // Health
+    'health.watch': method<HealthSnapshot>()(
+      v.strictObject({ target: healthTarget, intervalMs: v.optional(intIn(200, 60_000), 1000) }),
+      ['NOT_FOUND'],
+      'Start polling an ensemble’s members (srvr/mntr, AdminServer fallback); samples arrive on health.sample.',
+    ),
+    'health.unwatch': method<{ stopped: boolean }>()(v.strictObject({ monitorId: id('monitorId') }), ['NOT_FOUND'], 'Stop polling.'),
+    'health.snapshot': method<HealthSnapshot>()(v.strictObject({ monitorId: id('monitorId') }), ['NOT_FOUND'], 'Latest sample of each member, leader and quorum.'),
+    'health.series': method<{ samples: MemberSample[] }>()(
+      v.strictObject({ monitorId: id('monitorId'), member: v.optional(v.pipe(v.string(), v.maxLength(1000))), sinceMs: v.optional(v.pipe(v.number(), v.minValue(0))) }),
+      ['NOT_FOUND'],
+      'The time series (last hour).',
+    ),
+    'health.list': method<HealthSnapshot[]>()(empty, [], 'Running monitors.'),
+
+    // Local clusters
+    'clusters.list': method<ClusterView[]>()(empty, [], 'Local clusters.'),
+    'clusters.create': method<ClusterView>()(
+      v.strictObject({
+        name: v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100)),
+        voters: v.optional(intIn(1, 9), 3),
+        observers: v.optional(intIn(0, 9), 0),
+        basePort: v.optional(v.nullable(intIn(1024, 65000)), null),
+        dataDir: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(4000))), null),
+        tickTimeMs: v.optional(intIn(10, 60_000), 2000),
+        /** Which server the members run: ZooDesk's engine, or Apache ZooKeeper 3.8 where installed. */
+        kind: v.optional(v.picklist(['zoodesk', 'apache']), 'zoodesk'),
+        start: v.optional(v.boolean(), true),
+      }),
+      ['CONFLICT', 'UNSUPPORTED'],
+      'Create (and by default start) a local ensemble; members run in their own processes.',
+    ),
+    'clusters.start': method<ClusterView>()(v.strictObject({ clusterId }), ['NOT_FOUND', 'CONFLICT'], 'Start every member.'),
+    'clusters.stop': method<ClusterView>()(v.strictObject({ clusterId }), ['NOT_FOUND'], 'Stop every member (data kept).'),
+    'clusters.remove': method<{ removed: boolean }>()(
+      v.strictObject({ clusterId, deleteData: v.optional(v.boolean(), false), confirm }),
+      ['NOT_FOUND', 'CONFIRMATION_REQUIRED'],
+      'Stop a cluster and forget it (deleting its data needs a typed confirmation).',
+    ),
+    'clusters.killMember': method<ClusterView>()(v.strictObject({ clusterId, memberId }), ['NOT_FOUND', 'CONFLICT'], 'kill -9 one member.'),
+    'clusters.restartMember': method<ClusterView>()(v.strictObject({ clusterId, memberId }), ['NOT_FOUND', 'CONFLICT'], 'Start a member again (after a kill or stop).'),
+    'clusters.partition': method<ClusterView>()(
+      v.strictObject({ clusterId, groups: v.pipe(v.array(v.pipe(v.array(memberId), v.minLength(1))), v.minLength(2), v.maxLength(18)) }),
+      ['NOT_FOUND', 'CONFLICT', 'UNSUPPORTED'],
+      'Cut the quorum network into groups that cannot reach each other.',
+    ),
+    'clusters.heal': method<ClusterView>()(v.strictObject({ clusterId }), ['NOT_FOUND', 'UNSUPPORTED'], 'Undo a partition.'),
+    'clusters.setDisk': method<ClusterView>()(
+      v.strictObject({ clusterId, memberId, mode: v.picklist(['ok', 'slow', 'fail']), delayMs: v.optional(intIn(0, 60_000), 0) }),
+      ['NOT_FOUND', 'CONFLICT', 'UNSUPPORTED'],
+      'Make a ZooDesk member’s disk slow (extra delay per write and fsync), failing, or ok again.',
+    ),
+
+    // Audit log
+    'audit.list': method<{ entries: AuditEntry[]; total: number }>()(
+      v.strictObject({ offset: v.optional(intIn(0, MAX_INT), 0), limit: v.optional(intIn(1, 10_000), 200), connectionId: v.optional(connectionId) }),
+      [],
+      'Changes the app made, newest first.',
+    ),
+    'audit.export': method<{ content: string; fileName: string }>()(v.strictObject({ format: v.optional(v.picklist(['json', 'csv']), 'csv') }), [], 'The whole audit log as CSV or JSON.'),
+  },
+
+  events: {
+    'connections.state': stream<ConnectionStateEvent>('A connection’s session changed state (connected, disconnected, expired, closed).'),
+    'watches.event': stream<WatchEventPayload>('A watch fired on any connection (user watches and the tree’s own).'),
+    'operations.progress': stream<ProgressEvent>('Progress of a recursive delete/copy/move/export/import (throttled).'),
+    'console.output': stream<{ consoleId: string } & ConsoleOutput>('Console text printed outside a command (watch notifications).'),
+    'health.sample': stream<{ monitorId: string; samples: MemberSample[] }>('One poll round of an ensemble.'),
+    'health.alert': stream<HealthAlert>('Leader change, quorum lost/restored, member down/up, notices.'),
+    'clusters.state': stream<ClusterView>('A local cluster or one of its members changed state.'),
+    'audit.entry': stream<AuditEntry>('A change the app just made.'),
+  },
+} as const
+
+// ---------------------------------------------------------------------------------------------------------------
+// Types derived from the contract
+
+export type Contract = typeof contract
+export type MethodName = keyof Contract['methods']
+export type EventName = keyof Contract['events']
+
+type SpecOf<M extends MethodName> = Contract['methods'][M]
+/** What a caller passes (defaults may be left out). */
+export type MethodArgs<M extends MethodName> = v.InferInput<SpecOf<M>['args']>
+/** What a handler receives: validated, defaults filled in. */
+export type ParsedArgs<M extends MethodName> = v.InferOutput<SpecOf<M>['args']>
+export type MethodResult<M extends MethodName> = SpecOf<M> extends MethodSpec<v.GenericSchema, infer R, ErrorCode> ? R : never
+export type MethodErrorCode<M extends MethodName> =
+  | (SpecOf<M> extends MethodSpec<v.GenericSchema, unknown, infer E> ? E : never)
+  | CommonErrorCode
+export type MethodError<M extends MethodName> = ContractError<MethodErrorCode<M>>
+export type EventPayload<E extends EventName> = Contract['events'][E] extends EventSpec<infer P> ? P : never
+
+export const METHOD_NAMES = Object.keys(contract.methods) as MethodName[]
+export const EVENT_NAMES = Object.keys(contract.events) as EventName[]

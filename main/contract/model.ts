@@ -1,0 +1,354 @@
+// The data the contract carries. Everything here is plain JSON (both transports carry it unchanged): longs (zxids,
+// session ids, ephemeral owners) are strings, znode data is base64. No imports: the renderer reads these types too.
+
+/** A 64-bit value as `0x…` hex (zxids, session ids, ephemeral owners), as zkCli prints them. */
+export type HexLong = string
+/** Bytes as standard base64; `null` where ZooKeeper has a null buffer. */
+export type Base64 = string
+
+export type CreateModeName =
+  | 'PERSISTENT'
+  | 'PERSISTENT_SEQUENTIAL'
+  | 'EPHEMERAL'
+  | 'EPHEMERAL_SEQUENTIAL'
+  | 'CONTAINER'
+  | 'PERSISTENT_WITH_TTL'
+  | 'PERSISTENT_SEQUENTIAL_WITH_TTL'
+
+/** What a znode is, read back from its ephemeralOwner. */
+export type NodeKind = 'persistent' | 'ephemeral' | 'container' | 'ttl'
+
+export interface ZnodeStat {
+  czxid: HexLong
+  mzxid: HexLong
+  pzxid: HexLong
+  /** Wall-clock ms since the epoch. */
+  ctime: number
+  mtime: number
+  version: number
+  cversion: number
+  aversion: number
+  ephemeralOwner: HexLong
+  dataLength: number
+  numChildren: number
+}
+
+export interface AclEntry {
+  /** Bit set of READ 1, WRITE 2, CREATE 4, DELETE 8, ADMIN 16. */
+  perms: number
+  scheme: string
+  id: string
+}
+
+export interface ChildEntry {
+  name: string
+  /** Absent when the page was asked without stats, or the child vanished between the listing and its stat. */
+  stat?: ZnodeStat
+}
+
+export interface ChildrenPage {
+  path: string
+  /** Children in total (sorted by name); pages index into this order. */
+  total: number
+  offset: number
+  children: ChildEntry[]
+  /** The parent's cversion the listing was taken at; a page at another cversion means the list changed. */
+  cversion: number
+  /** Opaque; pass back to get the next page of the same listing. */
+  cursor: string
+}
+
+export interface DataView {
+  path: string
+  data: Base64 | null
+  stat: ZnodeStat
+  kind: NodeKind
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Connections
+
+export interface DigestCredentialView {
+  scheme: 'digest'
+  user: string
+  hasPassword: boolean
+}
+
+export interface TlsView {
+  /** PEM text of the CA bundle; null: the system's CAs. */
+  caPem: string | null
+  certPem: string | null
+  hasKey: boolean
+  hasPassphrase: boolean
+  /** Check the server's name against its certificate. */
+  verifyHostname: boolean
+}
+
+export interface SshTunnelView {
+  host: string
+  port: number
+  user: string
+  auth: 'password' | 'key'
+  hasPassword: boolean
+  hasPrivateKey: boolean
+}
+
+/** A saved connection profile as the renderer sees it: secrets are never sent, only whether they are set. */
+export interface ProfileView {
+  id: string
+  name: string
+  /** `host:port[,host:port…][/chroot]` */
+  connectString: string
+  sessionTimeoutMs: number
+  readOnly: boolean
+  /** A CSS colour the UI tags the connection with. */
+  color: string | null
+  credentials: DigestCredentialView[]
+  tls: TlsView | null
+  ssh: SshTunnelView | null
+  createdAt: number
+  updatedAt: number
+}
+
+export type ClientStateName = 'CONNECTING' | 'CONNECTED' | 'CONNECTEDREADONLY' | 'CLOSED' | 'AUTH_FAILED'
+
+export interface ConnectionView {
+  connectionId: string
+  profileId: string | null
+  name: string
+  connectString: string
+  readOnly: boolean
+  color: string | null
+  state: ClientStateName
+  sessionId: HexLong
+  negotiatedTimeoutMs: number
+  /** `host:port` of the server the session is on now. */
+  server: string | null
+  openedAt: number
+}
+
+export type ConnectionTestStep = 'dns' | 'tcp' | 'tls' | 'ssh' | 'handshake' | 'auth'
+
+export interface ConnectionTestStepResult {
+  step: ConnectionTestStep
+  ok: boolean
+  durationMs: number
+  /** Plain words: what was tried and what happened. */
+  detail: string
+}
+
+export interface ConnectionTestReport {
+  ok: boolean
+  steps: ConnectionTestStepResult[]
+  /** The first step that failed, if any. */
+  failedStep: ConnectionTestStep | null
+  message: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Watches
+
+export type UserWatchKind = 'data' | 'exists' | 'children' | 'persistent' | 'persistentRecursive'
+/** Every kind of watch an event may come from; `tree-*` are the ones the UI sets to stay live. */
+export type WatchKindName = UserWatchKind | 'tree-data' | 'tree-children'
+
+export type EventTypeName =
+  | 'None'
+  | 'NodeCreated'
+  | 'NodeDeleted'
+  | 'NodeDataChanged'
+  | 'NodeChildrenChanged'
+  | 'DataWatchRemoved'
+  | 'ChildWatchRemoved'
+  | 'PersistentWatchRemoved'
+
+export interface WatchView {
+  watchId: string
+  connectionId: string
+  path: string
+  kind: UserWatchKind
+  /** One-shot watches end after their first event. */
+  active: boolean
+  createdAt: number
+  eventCount: number
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recursive operations
+
+export type TreeOperationKind = 'delete' | 'copy' | 'move' | 'export' | 'import'
+export type TreeOperationPhase = 'scanning' | 'reading' | 'writing' | 'deleting' | 'done' | 'cancelled' | 'failed'
+export type ExportFormat = 'json' | 'zip'
+
+export interface TreeOperationResult {
+  operationId: string
+  /** Nodes read, created, updated, deleted, skipped (ephemerals not restored). */
+  read: number
+  created: number
+  updated: number
+  deleted: number
+  skipped: number
+}
+
+export interface ExportResult extends TreeOperationResult {
+  format: ExportFormat
+  /** JSON text, or the zip as base64. */
+  content: string
+  fileName: string
+}
+
+/** One node in an export (JSON format; the zip keeps the same list in manifest.json, data in files). */
+export interface ExportedNode {
+  /** Relative to the export root: '' is the root itself, 'a/b' a descendant. */
+  path: string
+  kind: NodeKind
+  /** For kind 'ttl'. */
+  ttlMs?: number
+  data: Base64 | null
+  acl: AclEntry[]
+  /** As read, for information: czxid/mzxid/ctime/mtime/versions cannot be restored. */
+  stat: ZnodeStat
+}
+
+export interface ExportDocument {
+  format: 'zoodesk-export'
+  version: 1
+  root: string
+  exportedAt: number
+  nodes: ExportedNode[]
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// multi
+
+export type MultiOp =
+  | { op: 'create'; path: string; data: Base64 | null; mode: CreateModeName; acl?: AclEntry[]; ttlMs?: number }
+  | { op: 'delete'; path: string; version: number }
+  | { op: 'setData'; path: string; data: Base64 | null; version: number }
+  | { op: 'check'; path: string; version: number }
+
+export type MultiOpResult =
+  | { op: 'create'; path: string }
+  | { op: 'delete' }
+  | { op: 'setData'; stat: ZnodeStat }
+  | { op: 'check' }
+  | { op: 'error'; code: string }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Health
+
+export type MemberRole = 'leader' | 'follower' | 'observer' | 'standalone' | 'read-only' | 'not-serving' | 'unreachable'
+export type HealthSource = 'mntr' | 'admin' | 'srvr'
+
+export interface MemberAddress {
+  host: string
+  clientPort: number
+  /** AdminServer port; null: not known or not used. */
+  adminPort: number | null
+}
+
+export interface MemberSample {
+  time: number
+  member: string
+  reachable: boolean
+  role: MemberRole
+  /** Where the figures came from this time. */
+  sources: HealthSource[]
+  zxid: HexLong | null
+  epoch: number | null
+  latencyMinMs: number | null
+  latencyAvgMs: number | null
+  latencyMaxMs: number | null
+  outstandingRequests: number | null
+  connections: number | null
+  znodes: number | null
+  watches: number | null
+  ephemerals: number | null
+  dataSizeBytes: number | null
+  syncedFollowers: number | null
+  pendingSyncs: number | null
+  /** From mntr's counters between two rounds: proposals the leader made, commits this member applied. */
+  proposalsPerSecond: number | null
+  commitsPerSecond: number | null
+  /** Plain-words notes for the user: a command not whitelisted, the AdminServer off, an unreachable member. */
+  notices: string[]
+}
+
+export interface HealthSnapshot {
+  monitorId: string
+  members: MemberAddress[]
+  latest: MemberSample[]
+  leader: string | null
+  hasQuorum: boolean
+}
+
+export type HealthAlertKind = 'leader-change' | 'quorum-lost' | 'quorum-restored' | 'member-down' | 'member-up' | 'notice'
+
+export interface HealthAlert {
+  monitorId: string
+  time: number
+  kind: HealthAlertKind
+  member: string | null
+  previousLeader: string | null
+  leader: string | null
+  message: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Clusters
+
+export type ClusterMemberState = 'stopped' | 'starting' | 'running' | 'killed' | 'exited'
+
+export interface ClusterMemberView {
+  id: number
+  role: 'voter' | 'observer'
+  state: ClusterMemberState
+  pid: number | null
+  clientPort: number
+  adminPort: number | null
+  kind: 'zoodesk' | 'apache'
+  /** The disk fault set with setDisk. */
+  disk: { mode: 'ok' | 'slow' | 'fail'; delayMs: number }
+  /** Exit code or signal of the last exit, when it is not running. */
+  lastExit: string | null
+}
+
+export interface ClusterView {
+  clusterId: string
+  name: string
+  kind: string
+  connectString: string
+  dataDir: string
+  tickTimeMs: number
+  voters: number
+  observers: number
+  members: ClusterMemberView[]
+  /** Groups of member ids that can talk to each other; null when healed. */
+  partition: number[][] | null
+  running: boolean
+  isDefault: boolean
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Audit
+
+export interface AuditEntry {
+  seq: number
+  time: number
+  connectionId: string | null
+  connectionName: string | null
+  operation: string
+  path: string | null
+  oldVersion: number | null
+  newVersion: number | null
+  /** Free text: a count, a mode, the console line. */
+  detail: string | null
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Console
+
+export interface ConsoleOutput {
+  stream: 'out' | 'err'
+  text: string
+}

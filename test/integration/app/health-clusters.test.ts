@@ -1,5 +1,5 @@
-// Clusters and health through the WebSocket binding: a 3-member Apache ZooKeeper 3.8 ensemble created by the
-// clusters service (LocalCluster; ZooDesk members join once the ensemble is wired), watched by the health service:
+// Clusters and health through the WebSocket binding: a 3-member ZooDesk ensemble and a 3-member Apache ZooKeeper 3.8
+// ensemble created by the clusters service (LocalCluster), watched by the health service:
 // kill the leader → leader-change alert within the poll interval of the new leader existing; partition → quorum
 // lost; heal → restored. Plus: a standalone Apache with the default 4lw whitelist (srvr only) and the AdminServer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -27,7 +27,7 @@ async function currentLeader(cluster: ClusterView): Promise<string | null> {
   return null
 }
 
-describe('clusters and health on a 3-member Apache ensemble', () => {
+describe.each(['zoodesk', 'apache'] as const)('clusters and health on a 3-member %s ensemble', (kind) => {
   let app: AppHarness
   let cluster: ClusterView
   let monitorId: string
@@ -35,7 +35,7 @@ describe('clusters and health on a 3-member Apache ensemble', () => {
 
   beforeAll(async () => {
     app = await startAppHarness()
-    cluster = await app.client.api.clusters.create({ name: 'apache-3', voters: 3, kind: 'apache', tickTimeMs: 500 })
+    cluster = await app.client.api.clusters.create({ name: `${kind}-3`, voters: 3, kind, tickTimeMs: 500 })
   }, 180_000)
 
   afterAll(async () => {
@@ -43,7 +43,7 @@ describe('clusters and health on a 3-member Apache ensemble', () => {
   })
 
   it('creates and starts the members in their own processes', () => {
-    expect(cluster).toMatchObject({ name: 'apache-3', kind: 'apache', voters: 3, running: true })
+    expect(cluster).toMatchObject({ name: `${kind}-3`, kind, voters: 3, running: true })
     expect(cluster.members.map((member) => member.state)).toEqual(['running', 'running', 'running'])
     for (const member of cluster.members) expect(alive(member.pid ?? -1)).toBe(true)
     expect(cluster.connectString.split(',')).toHaveLength(3)
@@ -134,7 +134,7 @@ describe('clusters and health on a 3-member Apache ensemble', () => {
     await app.client.api.health.unwatch({ monitorId })
     const refused = await app.client.api.clusters.remove({ clusterId: cluster.clusterId, deleteData: true }).catch((error: unknown) => error)
     expect(refused).toMatchObject({ code: 'CONFIRMATION_REQUIRED' })
-    expect(await app.client.api.clusters.remove({ clusterId: cluster.clusterId, deleteData: true, confirm: 'apache-3' })).toEqual({ removed: true })
+    expect(await app.client.api.clusters.remove({ clusterId: cluster.clusterId, deleteData: true, confirm: `${kind}-3` })).toEqual({ removed: true })
     for (const pid of pids) expect(alive(pid)).toBe(false)
     expect(await app.client.api.clusters.list()).toEqual([])
   })

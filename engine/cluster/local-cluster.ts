@@ -17,7 +17,7 @@ export interface LocalClusterOptions {
   voters: number
   /** Observers (ids after the voters). Default 0. */
   observers?: number
-  /** First client port; see port-layout.ts for the rest. Default: a random free block in 20000–60000. */
+  /** First client port; see port-layout.ts for the rest. Default: a random free block in 20000–32000 (below the ephemeral port range). */
   basePort?: number
   /**
    * Root of the members' directories (`<dataDir>/<id>/`: myid, zoo.cfg, logs, version-2/). Kept across runs, so a

@@ -44,16 +44,21 @@ export async function assertPortsFree(layout: PortLayout, withLinks = true): Pro
   if (busy !== undefined) throw new PortInUseError(busy.port, busy.use)
 }
 
+/**
+ * Random layouts stay below Linux's ephemeral range (32768–60999 by default): a port there can be taken at any
+ * moment as the local end of some outgoing connection, and a member restarted after a kill could no longer bind it.
+ */
 export const RANDOM_BASE_LOW = 20000
-export const RANDOM_BASE_HIGH = 60000
+export const RANDOM_BASE_HIGH = 32000
 
 /**
- * A layout at a random base in 20000–60000 whose ports were all free a moment ago. Tries a handful of bases; each
+ * A layout at a random base in 20000–32000 whose ports were all free a moment ago. Tries a handful of bases; each
  * try costs one bind per port.
  */
 export async function planFreePorts(memberCount: number, attempts = 20): Promise<PortLayout> {
   const span = layoutSpan(memberCount)
-  const highestBase = Math.min(RANDOM_BASE_HIGH, HIGHEST_PORT - span + 1)
+  // The whole block stays below 32768, not just its base.
+  const highestBase = Math.max(RANDOM_BASE_LOW + 1, Math.min(RANDOM_BASE_HIGH, 32768 - span, HIGHEST_PORT - span + 1))
   let lastBusy: { port: number; use: string } | undefined
   for (let attempt = 0; attempt < attempts; attempt++) {
     const base = RANDOM_BASE_LOW + Math.floor(Math.random() * (highestBase - RANDOM_BASE_LOW))

@@ -183,11 +183,11 @@ function writeConfig(member: ApacheMember, members: readonly ApacheMember[], opt
   writeFileSync(member.configPath, `${lines.join('\n')}\n`)
 }
 
-/** Random ports in 20000–60000 that 127.0.0.1 can bind right now. */
+/** Random ports in 20000–32000 (below the ephemeral range, so a restarted member gets its port back) that 127.0.0.1 can bind right now. */
 async function freePorts(count: number): Promise<number[]> {
   const chosen = new Set<number>()
   while (chosen.size < count) {
-    const port = 20000 + Math.floor(Math.random() * 40000)
+    const port = 20000 + Math.floor(Math.random() * 12000)
     if (!chosen.has(port) && (await canBind(port))) chosen.add(port)
   }
   return [...chosen]

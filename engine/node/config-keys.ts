@@ -143,8 +143,6 @@ const UNSUPPORTED: ReadonlyArray<{ name: string; harmlessValue?: string; prefix?
   { name: 'sslQuorum', harmlessValue: 'false' },
   { name: 'portUnification', harmlessValue: 'false' },
   { name: 'quorum.auth.enableSasl', harmlessValue: 'false' },
-  { name: 'localSessionsEnabled', harmlessValue: 'false' },
-  { name: 'localSessionsUpgradingEnabled', harmlessValue: 'false' },
   { name: 'multiAddress.enabled', harmlessValue: 'false' },
   { name: 'leaderServes', harmlessValue: 'yes' },
   { name: 'emulate353TTLNodes', harmlessValue: 'false' },

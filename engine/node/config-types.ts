@@ -50,6 +50,10 @@ export interface MemberConfig {
   containerMaxNeverUsedIntervalMs: number // 0
   juteMaxBufferBytes: number // 0xfffff
   readOnlyModeEnabled: boolean // false
+  /** Ensemble members only: new sessions stay on their member (no createSession txn) until they need to be global. */
+  localSessionsEnabled: boolean // false
+  /** A local session that creates an ephemeral becomes global instead of failing with EPHEMERALONLOCALSESSION. */
+  localSessionsUpgradingEnabled: boolean // false (QuorumPeerConfig's default, which QuorumPeerMain applies)
   superDigest?: string // 'super:<base64>'
   skipACL: boolean // false
   enforceQuota: boolean // false

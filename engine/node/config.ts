@@ -74,6 +74,8 @@ export function defaultMemberConfig(dataDir: string): MemberConfig {
     containerMaxNeverUsedIntervalMs: 0,
     juteMaxBufferBytes: 0xfffff,
     readOnlyModeEnabled: false,
+    localSessionsEnabled: false,
+    localSessionsUpgradingEnabled: false,
     skipACL: false,
     enforceQuota: false,
     digestEnabled: true,
@@ -183,6 +185,8 @@ function applyDirectKeys(config: MemberConfig, read: SettingReader, configPath: 
   applyQuorumAuthChecks(read)
   if (read.direct('reconfigEnabled') !== undefined) config.reconfigEnabled = read.directBoolean('reconfigEnabled', false)
   if (read.direct('standaloneEnabled') !== undefined) config.standaloneEnabled = read.directBoolean('standaloneEnabled', true)
+  config.localSessionsEnabled = read.directBoolean('localSessionsEnabled', false)
+  config.localSessionsUpgradingEnabled = read.directBoolean('localSessionsUpgradingEnabled', false)
   const peerType = read.direct('peerType')
   if (peerType !== undefined) {
     const lower = peerType.value.toLowerCase()
@@ -291,6 +295,8 @@ const KEYS_APPLIED: ReadonlySet<string> = new Set([
   'autopurge.purgeInterval',
   'standaloneEnabled',
   'reconfigEnabled',
+  'localSessionsEnabled',
+  'localSessionsUpgradingEnabled',
   'quorum.auth.serverRequireSasl',
   'quorum.auth.learnerRequireSasl',
 ])

@@ -82,7 +82,7 @@ function serverStats(view: AdminView): JsonValue {
     ['max_latency', latency.maximum],
     ['min_latency', latency.minimum],
     ['num_alive_client_connections', view.connections.size],
-    ['uptime', Math.floor(view.uptimeMs())],
+    ['uptime', Math.floor(view.quorumStatus?.serverUptimeMs() ?? view.uptimeMs())],
     ['auth_failed_count', view.stats.authFailedCount],
     ['non_mtlsremote_conn_count', 0],
     ['non_mtlslocal_conn_count', 0],
@@ -90,13 +90,42 @@ function serverStats(view: AdminView): JsonValue {
 }
 
 function srvrFields(view: AdminView): Fields {
-  return [
+  const fields: Fields = [
     ['version', ZOODESK_VERSION],
-    ['read_only', false],
+    ['read_only', view.serverMode === 'read-only'],
     ['server_stats', serverStats(view)],
     ['client_response', bufferStats(view)],
-    ['node_count', view.tree.nodeCount],
   ]
+  const proposals = view.serverMode === 'leader' ? view.quorumStatus?.proposalSizes() : null
+  if (proposals) {
+    fields.push([
+      'proposal_stats',
+      new Map<string, JsonValue>([
+        ['last_buffer_size', proposals.last],
+        ['min_buffer_size', proposals.min],
+        ['max_buffer_size', proposals.max],
+      ]),
+    ])
+  }
+  fields.push(['node_count', view.tree.nodeCount])
+  return fields
+}
+
+/** A quorum address as Jackson writes Apache's `MultipleAddresses` bean (one address). */
+function multipleAddresses(address: { host: string; port: number }): JsonValue {
+  const text = `${address.host}:${address.port}`
+  return new Map<string, JsonValue>([
+    ['empty', false],
+    ['all_ports', [address.port]],
+    ['reachable_or_one', text],
+    ['all_reachable_addresses_or_all', [text]],
+    ['all_host_strings', [address.host]],
+    ['wildcard_addresses', [`0.0.0.0:${address.port}`]],
+    ['reachable_address', text],
+    ['one', text],
+    ['all_reachable_addresses', [text]],
+    ['all_addresses', [text]],
+  ])
 }
 
 const COMMANDS: readonly AdminCommand[] = [
@@ -153,7 +182,9 @@ const COMMANDS: readonly AdminCommand[] = [
     serverRequired: true,
     run: (view) => {
       const expiry = new Map<string, JsonValue>()
-      for (const [expiryMs, sessions] of view.sessions.expiryBuckets()) {
+      // A learner's session tracker has no expiry map (LearnerSessionTracker.getSessionExpiryMap is empty).
+      const buckets = view.quorumStatus?.isLearner() === true ? [] : view.sessions.expiryBuckets()
+      for (const [expiryMs, sessions] of buckets) {
         expiry.set(String(Math.floor(expiryMs)), [...sessions].map((session) => signedLong(session.sessionId)))
       }
       const ephemerals = new Map<string, JsonValue>()
@@ -177,12 +208,13 @@ const COMMANDS: readonly AdminCommand[] = [
   {
     names: ['initial_configuration', 'icfg'],
     serverRequired: true,
-    run: (view) => [['initial_configuration', view.config.configText ?? '']],
+    // Only a standalone server (ZooKeeperServerMain) records its initial configuration.
+    run: (view) => [['initial_configuration', view.quorumStatus ? null : (view.config.configText ?? '')]],
   },
   {
     names: ['is_read_only', 'isro'],
     serverRequired: true,
-    run: () => [['read_only', false]],
+    run: (view) => [['read_only', view.serverMode === 'read-only']],
   },
   {
     names: ['last_snapshot', 'lsnp'],
@@ -198,7 +230,16 @@ const COMMANDS: readonly AdminCommand[] = [
   {
     names: ['leader', 'lead'],
     serverRequired: true,
-    run: () => [['error', 'server is not initialized']],
+    run: (view) => {
+      const quorum = view.quorumStatus
+      if (!quorum) return [['error', 'server is not initialized']]
+      const leader = quorum.leaderInfo()
+      return [
+        ['is_leader', leader.isLeader],
+        ['leader_id', leader.leaderId],
+        ['leader_ip', leader.leaderIp],
+      ]
+    },
   },
   {
     names: ['monitor', 'mntr'],
@@ -212,7 +253,10 @@ const COMMANDS: readonly AdminCommand[] = [
   {
     names: ['observer_connection_stat_reset', 'orst'],
     serverRequired: true,
-    run: () => [],
+    run: (view) => {
+      view.quorumStatus?.resetObserverStats()
+      return []
+    },
   },
   {
     names: ['ruok'],
@@ -252,16 +296,40 @@ const COMMANDS: readonly AdminCommand[] = [
     run: (view) => {
       view.stats.reset()
       view.tree.namespaceStats.reset()
+      view.quorumStatus?.resetMetrics({ proposalSizes: false })
       return []
     },
   },
   {
     names: ['observers', 'obsr'],
     serverRequired: true,
-    run: () => [
-      ['synced_observers', 0],
-      ['observers', []],
-    ],
+    run: (view) => {
+      const observers = view.quorumStatus?.observers()
+      if (!observers) {
+        return [
+          ['synced_observers', 0],
+          ['observers', []],
+        ]
+      }
+      const handlers = observers.handlers.map(
+        (h): JsonValue =>
+          new Map<string, JsonValue>([
+            ['remote_socket_address', h.remoteSocketAddress],
+            ['sid', h.sid],
+            ['established', h.establishedWallMs],
+            ['queued_packets', h.queuedPackets],
+            ['queued_packets_size', h.queuedPacketsSize],
+            ['packets_received', h.packetsReceived],
+            ['packets_sent', h.packetsSent],
+            ['requests', h.requests],
+            ['last_zxid', signedLong(h.lastZxid)],
+          ]),
+      )
+      return [
+        ['synced_observers', observers.synced],
+        ['observers', handlers],
+      ]
+    },
   },
   {
     names: ['system_properties', 'sysp'],
@@ -271,7 +339,21 @@ const COMMANDS: readonly AdminCommand[] = [
   {
     names: ['voting_view'],
     serverRequired: true,
-    run: () => [['current_config', new Map()]],
+    run: (view) => {
+      const current = new Map<string, JsonValue>()
+      for (const member of view.quorumStatus?.votingView() ?? []) {
+        current.set(
+          String(member.id),
+          new Map<string, JsonValue>([
+            ['server_addresses', member.serverAddresses],
+            ['election_addresses', member.electionAddresses],
+            ['client_address', member.clientAddress],
+            ['learner_type', member.learnerType],
+          ]),
+        )
+      }
+      return [['current_config', current]]
+    },
   },
   {
     names: ['watches', 'wchc'],
@@ -306,10 +388,29 @@ const COMMANDS: readonly AdminCommand[] = [
   {
     names: ['zabstate'],
     serverRequired: false,
-    run: () => [
-      ['voting', false],
-      ['zabstate', ''],
-    ],
+    run: (view) => {
+      const quorum = view.quorumStatus
+      if (!quorum) {
+        return [
+          ['voting', false],
+          ['zabstate', ''],
+        ]
+      }
+      const zab = quorum.zabState()
+      const zxid = view.tree.lastProcessedZxid
+      return [
+        ['myid', zab.myId],
+        ['is_leader', zab.isLeader],
+        ['quorum_address', multipleAddresses(zab.quorumAddress)],
+        ['election_address', multipleAddresses(zab.electionAddress)],
+        ['client_address', zab.clientAddress],
+        ['voting', zab.voting],
+        ['last_zxid', `0x${hexLong(zxid)}`],
+        ['zab_epoch', Number(BigInt.asUintN(64, zxid) >> 32n)],
+        ['zab_counter', Number(BigInt.asUintN(64, zxid) & 0xffffffffn)],
+        ['zabstate', zab.zabState],
+      ]
+    },
   },
 ]
 

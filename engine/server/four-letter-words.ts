@@ -5,12 +5,81 @@ import type { MemberConfig } from '../node/config-types'
 import type { DataTreeApi } from '../tree/api'
 import type { ClientConnection } from './connection'
 import { javaDateString, javaDouble } from './java-format'
-import { MNTR_KEYS, monitorValues, namespaceEntries } from './monitor'
+import { MNTR_KEYS, type MonitorEntry, STANDALONE_GAUGE_COUNT, gaugeOrder, monitorValues, namespaceEntries } from './monitor'
 import { hexLong } from './session-identity'
 import type { ServerMode } from './quorum-link'
-import type { ServerStats } from './server-stats'
+import type { BufferStats, ServerStats } from './server-stats'
 import type { SessionTracker } from './session-tracker'
 import { ZOODESK_VERSION } from './version'
+
+/** A voting member as the AdminServer's `voting_view` lists it (`QuorumServerView`). */
+export interface VotingMemberView {
+  id: number
+  serverAddresses: string[]
+  electionAddresses: string[]
+  /** `host:port`, or "" when the member's client address is not known here. */
+  clientAddress: string
+  learnerType: 'participant' | 'observer'
+}
+
+/** A learner connection as `LearnerHandler.getLearnerHandlerInfo` describes it (AdminServer `observers`). */
+export interface LearnerHandlerView {
+  remoteSocketAddress: string
+  sid: number
+  establishedWallMs: number
+  queuedPackets: number
+  queuedPacketsSize: number
+  packetsReceived: number
+  packetsSent: number
+  requests: number
+  lastZxid: bigint
+}
+
+/** AdminServer `zabstate` of an ensemble member. */
+export interface ZabStateView {
+  myId: number
+  isLeader: boolean
+  quorumAddress: { host: string; port: number }
+  electionAddress: { host: string; port: number }
+  clientAddress: string
+  voting: boolean
+  /** election, discovery, synchronization or broadcast. */
+  zabState: string
+}
+
+/**
+ * An ensemble member's quorum side as the four-letter words, mntr and the AdminServer show it (the provider is
+ * engine/node/quorum/quorum-status.ts). Absent on a standalone server.
+ */
+export interface QuorumStatusView {
+  /** `QuorumPeer.getDetailedPeerState`: `following - broadcast`, `leading - synchronization`, `looking`… */
+  peerState(): string
+  /** Observers print `zk_observer_master_id` (the sid they sync from, -1 when none); undefined on other roles. */
+  observerMasterId(): number | undefined
+  /** Gauges the role registers after the standalone ones, in registration order; null values are not printed. */
+  gauges(): ReadonlyArray<readonly [string, number | null]>
+  /** Values of keys every member prints that the quorum side keeps (looking_count, diff_count, election_time…). */
+  metrics(): ReadonlyMap<string, number>
+  /** The summary sets keyed by learner sid: learner_handler_qp_size (basic), learner_handler_qp_time_ms. */
+  learnerQueueSizes(): MonitorEntry[]
+  learnerQueueTimes(): MonitorEntry[]
+  /** What `conf` prints after `serverId=` (`QuorumZooKeeperServer.dumpConf`), ending without a newline. */
+  confText(): string
+  /** The leader's proposal sizes (`Leader.getProposalStats`); null on other roles. */
+  proposalSizes(): BufferStats | null
+  leaderInfo(): { isLeader: boolean; leaderId: number; leaderIp: string }
+  votingView(): VotingMemberView[]
+  /** Leader: the observers it syncs (`getObservingLearnersInfo`); null on other roles. */
+  observers(): { synced: number; handlers: LearnerHandlerView[] } | null
+  resetObserverStats(): void
+  /** srst (`ServerMetrics.resetAll`): counters and summaries to zero, summary-set keys kept; `proposalSizes` too for the 4lw. */
+  resetMetrics(options: { proposalSizes: boolean }): void
+  zabState(): ZabStateView
+  /** A learner's session tracker dumps `Global Sessions(n)` (LearnerSessionTracker) instead of expiry sets. */
+  isLearner(): boolean
+  /** `uptime`: Apache makes a new ZooKeeperServer (and ServerStats) for each role, so it counts from the role's start. */
+  serverUptimeMs(): number
+}
 
 /** Everything the commands read. The server core implements it; the AdminServer uses the same view. */
 export interface FourLetterView {
@@ -22,7 +91,11 @@ export interface FourLetterView {
   readonly running: boolean
   /** standalone, or the member's role in its ensemble. */
   readonly serverMode: ServerMode
+  /** Local sessions of an ensemble member (mntr `zk_local_sessions`); absent means none. */
+  readonly localSessionCount?: number
   readonly outstandingRequests: number
+  /** The quorum side of an ensemble member; null/absent standalone. */
+  readonly quorumStatus?: QuorumStatusView | null
   traceMask: bigint
   storageFigures(): { dataDirPath(): string; dataLogDirPath(): string; dataDirSizeBytes(): number; logDirSizeBytes(): number } | undefined
   uptimeMs(): number
@@ -77,7 +150,7 @@ export function runFourLetterWord(view: FourLetterView, word: string, rest: Buff
   if (!view.running) return word === 'isro' ? 'null' : NOT_SERVING
   switch (word) {
     case 'isro':
-      return 'rw'
+      return view.serverMode === 'read-only' ? 'ro' : 'rw'
     case 'srvr':
       return serverText(view, false)
     case 'stat':
@@ -116,6 +189,8 @@ export function runFourLetterWord(view: FourLetterView, word: string, rest: Buff
     case 'srst':
       view.stats.reset()
       view.tree.namespaceStats.reset()
+      // The four-letter word also clears a leader's proposal sizes (StatResetCommand); the AdminServer's does not.
+      view.quorumStatus?.resetMetrics({ proposalSizes: true })
       return 'Server stats reset.\n'
     case 'dirs': {
       const storage = view.storageFigures()
@@ -132,6 +207,7 @@ export function runFourLetterWord(view: FourLetterView, word: string, rest: Buff
 /** srvr and stat (`StatCommand`): stat adds the brief connection list after the version line. */
 function serverText(view: FourLetterView, withClients: boolean): string {
   let text = `Zookeeper version: ${ZOODESK_VERSION}\n`
+  if (view.serverMode === 'read-only') text += 'READ-ONLY mode; serving only read-only clients\n'
   if (withClients) {
     text += 'Clients:\n'
     for (const cnx of view.connections) text += `${connectionLine(cnx, true)}\n`
@@ -146,6 +222,8 @@ function serverText(view: FourLetterView, withClients: boolean): string {
   text += `Zxid: 0x${hexLong(view.tree.lastProcessedZxid)}\n`
   text += `Mode: ${view.serverMode}\n`
   text += `Node count: ${view.tree.nodeCount}\n`
+  const proposals = view.serverMode === 'leader' ? view.quorumStatus?.proposalSizes() : null
+  if (proposals) text += `Proposal sizes last/min/max: ${proposals.last}/${proposals.min}/${proposals.max}\n`
   return text
 }
 
@@ -186,11 +264,18 @@ function confText(view: FourLetterView): string {
     `clientPortListenBacklog=${config.clientPortListenBacklog}`,
     `serverId=${config.myId}`,
   ]
-  return lines.map((line) => `${line}\n`).join('')
+  let quorumText = view.quorumStatus?.confText() ?? ''
+  // ReadOnlyZooKeeperServer.dumpConf prints the quorum settings but not the membership.
+  const membership = quorumText.indexOf('membership: \n')
+  if (view.serverMode === 'read-only' && membership >= 0) quorumText = quorumText.slice(0, membership)
+  return lines.map((line) => `${line}\n`).join('') + quorumText
 }
 
-/** mntr: version and state, then Apache's metric keys in Apache's order; values we do not track print 0. */
-export function mntrEntries(view: FourLetterView): Array<[string, string | number, boolean]> {
+/**
+ * mntr: version and state (and an ensemble member's peer state), the gauges, then Apache's other metric keys in
+ * Apache's order, then the summary sets that have entries; values we do not track print 0.
+ */
+export function mntrEntries(view: FourLetterView): MonitorEntry[] {
   const values = monitorValues({
     stats: view.stats,
     outstandingRequests: view.outstandingRequests,
@@ -204,14 +289,40 @@ export function mntrEntries(view: FourLetterView): Array<[string, string | numbe
     },
     approximateDataSize: () => view.tree.approximateDataSize(),
     globalSessions: () => view.sessions.size,
-    uptimeMs: () => view.uptimeMs(),
+    localSessions: () => view.localSessionCount ?? 0,
+    uptimeMs: () => view.quorumStatus?.serverUptimeMs() ?? view.uptimeMs(),
   })
-  const entries: Array<[string, string | number, boolean]> = [
+  const entries: MonitorEntry[] = [
     ['version', ZOODESK_VERSION, false],
     ['server_state', view.serverMode, false],
   ]
-  for (const key of MNTR_KEYS) entries.push([key.name, values.get(key.name) ?? 0, key.double])
-  entries.push(...namespaceEntries(view.tree.namespaceStats))
+  const quorum = view.quorumStatus
+  // A read-only member is a plain ZooKeeperServer to Apache's mntr: no peer state, no quorum gauges.
+  if (quorum === undefined || quorum === null || view.serverMode === 'read-only') {
+    for (const key of MNTR_KEYS) entries.push([key.name, values.get(key.name) ?? 0, key.double])
+    entries.push(...namespaceEntries(view.tree.namespaceStats))
+    return entries
+  }
+  entries.push(['peer_state', quorum.peerState(), false])
+  const observerMaster = quorum.observerMasterId()
+  if (observerMaster !== undefined) entries.push(['observer_master_id', observerMaster, false])
+  for (const [name, value] of quorum.metrics()) values.set(name, value)
+  const gauges = quorum.gauges()
+  const absent = new Set<string>()
+  for (const [name, value] of gauges) {
+    if (value === null) absent.add(name)
+    else values.set(name, value)
+  }
+  for (const key of gaugeOrder(gauges.map(([name]) => name))) {
+    if (!absent.has(key.name)) entries.push([key.name, values.get(key.name) ?? 0, key.double])
+  }
+  for (let i = STANDALONE_GAUGE_COUNT; i < MNTR_KEYS.length; i++) {
+    const key = MNTR_KEYS[i]!
+    entries.push([key.name, values.get(key.name) ?? 0, key.double])
+  }
+  // Apache's basic summary sets in their map's order (learner_handler_qp_size, read_per_namespace,
+  // write_per_namespace), then the advanced ones (ack_latency, learner_handler_qp_time_ms).
+  entries.push(...quorum.learnerQueueSizes(), ...namespaceEntries(view.tree.namespaceStats), ...quorum.learnerQueueTimes())
   return entries
 }
 
@@ -226,11 +337,19 @@ function mntrText(view: FourLetterView): string {
 
 function dumpText(view: FourLetterView): string {
   let text = 'SessionTracker dump:\n'
-  const sessionBuckets = view.sessions.expiryBuckets()
-  text += `Session Sets (${sessionBuckets.length})/(${view.sessions.size}):\n`
-  for (const [expiryMs, sessions] of sessionBuckets) {
-    text += `${sessions.size} expire at ${javaDateString(view.toWallMs(expiryMs))}:\n`
-    for (const session of sessions) text += `\t0x${hexLong(session.sessionId)}\n`
+  if (view.quorumStatus?.isLearner() === true) {
+    // LearnerSessionTracker: the global sessions of the database, by id, with their timeouts.
+    const timeouts = view.sessions.sessionTimeouts()
+    text += `Global Sessions(${timeouts.size}):\n`
+    const ids = [...timeouts.keys()].sort((a, b) => (BigInt.asIntN(64, a) < BigInt.asIntN(64, b) ? -1 : 1))
+    for (const id of ids) text += `0x${hexLong(id)}\t${timeouts.get(id)}ms\n`
+  } else {
+    const sessionBuckets = view.sessions.expiryBuckets()
+    text += `Session Sets (${sessionBuckets.length})/(${view.sessions.size}):\n`
+    for (const [expiryMs, sessions] of sessionBuckets) {
+      text += `${sessions.size} expire at ${javaDateString(view.toWallMs(expiryMs))}:\n`
+      for (const session of sessions) text += `\t0x${hexLong(session.sessionId)}\n`
+    }
   }
   text += 'ephemeral nodes dump:\n'
   const ephemerals = view.tree.ephemeralSessions()

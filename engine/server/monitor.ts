@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs'
+import { javaBucketOf, javaStringHash } from '../tree/java-hash'
 import type { NamespaceStats, NamespaceSummarySet } from '../tree/namespace-stats'
 import { roundHalfUp4 } from './java-format'
-import type { ServerStats } from './server-stats'
+import { type LatencyCounter, PercentileCounter, type ServerStats } from './server-stats'
 
 /** Every key Apache 3.8 prints after zk_version and zk_server_state, in its order (`:d` marks a double). */
 const KEYS = `
@@ -161,6 +162,62 @@ export const MNTR_KEYS: readonly MntrKey[] = KEYS.trim()
   .split(/\s+/)
   .map((token) => (token.endsWith(':d') ? { name: token.slice(0, -2), double: true } : { name: token, double: false }))
 
+/** One mntr line: key (without `zk_`), value, and whether Apache prints it as a double. */
+export type MonitorEntry = [name: string, value: string | number, double: boolean]
+
+/** The gauges every server registers (`ZooKeeperServer.registerMetrics`): the head of MNTR_KEYS, up to the counters. */
+export const STANDALONE_GAUGE_COUNT = MNTR_KEYS.findIndex((key) => key.name === 'proposal_count')
+
+/** Apache's gauges live in a ConcurrentHashMap that has grown to 64 bins by the time the standalone ones are in. */
+const GAUGE_TABLE_BINS = 64
+const gaugeOrders = new Map<string, readonly MntrKey[]>()
+
+/**
+ * The gauge keys in the order mntr prints them when a role registers `extra` gauges (in registration order) after
+ * the standalone ones: each goes to its bin of the 64-bin table, after the keys already there. (A member that
+ * re-registers its gauges after a new election may order colliding standalone keys differently in Apache.)
+ */
+export function gaugeOrder(extra: readonly string[]): readonly MntrKey[] {
+  const cacheKey = extra.join(' ')
+  const known = gaugeOrders.get(cacheKey)
+  if (known !== undefined) return known
+  const order: Array<{ key: MntrKey; bin: number }> = MNTR_KEYS.slice(0, STANDALONE_GAUGE_COUNT).map((key) => ({ key, bin: binOf(key.name) }))
+  for (const name of extra) {
+    const bin = binOf(name)
+    const at = order.findIndex((entry) => entry.bin > bin)
+    const entry = { key: { name, double: false }, bin }
+    if (at < 0) order.push(entry)
+    else order.splice(at, 0, entry)
+  }
+  const keys = order.map((entry) => entry.key)
+  gaugeOrders.set(cacheKey, keys)
+  return keys
+}
+
+function binOf(name: string): number {
+  return javaBucketOf(javaStringHash(name), GAUGE_TABLE_BINS)
+}
+
+/** A summary's mntr lines: avg (double), min, max, cnt, sum, and p50…p999 for an advanced one. */
+export function summaryEntries(name: string, counter: LatencyCounter): MonitorEntry[] {
+  const entries: MonitorEntry[] = [
+    [`avg_${name}`, counter.average, true],
+    [`min_${name}`, counter.minimum, false],
+    [`max_${name}`, counter.maximum, false],
+    [`cnt_${name}`, counter.samples, false],
+    [`sum_${name}`, counter.sum, false],
+  ]
+  if (counter instanceof PercentileCounter) {
+    entries.push(
+      [`p50_${name}`, counter.percentile(0.5), false],
+      [`p95_${name}`, counter.percentile(0.95), false],
+      [`p99_${name}`, counter.percentile(0.99), false],
+      [`p999_${name}`, counter.percentile(0.999), false],
+    )
+  }
+  return entries
+}
+
 /** What the monitor needs to know about the server. */
 export interface MonitorSource {
   readonly stats: ServerStats
@@ -171,6 +228,8 @@ export interface MonitorSource {
   ephemeralsCount(): number
   approximateDataSize(): number
   globalSessions(): number
+  /** Sessions that live on this member only (local sessions of an ensemble member). */
+  localSessions?(): number
   uptimeMs(): number
 }
 
@@ -186,6 +245,7 @@ export function monitorValues(source: MonitorSource): Map<string, number> {
     ['outstanding_requests', source.outstandingRequests],
     ['znode_count', source.znodeCount()],
     ['global_sessions', source.globalSessions()],
+    ['local_sessions', source.localSessions?.() ?? 0],
     ['last_client_response_size', stats.clientResponse.last],
     ['min_client_response_size', stats.clientResponse.min],
     ['max_client_response_size', stats.clientResponse.max],

@@ -36,6 +36,8 @@ export interface PrepOptions {
   /** `zookeeper.enforceQuota`: hard limits refuse writes with QUOTAEXCEEDED (otherwise quotas are only tracked). */
   enforceQuota: boolean
   quotaCheck?: QuotaCheck
+  /** An ensemble's configuration version (reconfig checks run against it); undefined when standalone. */
+  ensembleConfigVersion?: bigint
 }
 
 /** The outcome of preparing one write: the txn to log (error txns included) and the error a reply must carry. */
@@ -174,10 +176,7 @@ export class PrepRequestProcessor {
         return this.txnForSetData(path, data, version, request, header)
       }
       case OpCode.reconfig:
-        if (!this.options.reconfigEnabled) throw new KeeperError(ErrorCode.RECONFIGDISABLED)
-        this.sessions.checkSession(request.sessionId)
-        // Standalone: reconfiguration is not supported.
-        throw new KeeperError(ErrorCode.UNIMPLEMENTED)
+        return this.txnForReconfig(request)
       case OpCode.setACL: {
         this.sessions.checkSession(request.sessionId)
         const { path, acl, version } = SetACLRequest.read(reader(request.body))
@@ -297,6 +296,30 @@ export class PrepRequestProcessor {
     const newVersion = checkAndIncVersion(node.stat!.aversion, version, path)
     this.changes.add({ ...node, zxid: header.zxid, acl, stat: { ...node.stat!, aversion: newVersion } })
     return { type: OpCode.setACL, txn: { path, acl, version: newVersion } }
+  }
+
+  /**
+   * Apache's checks of a reconfig, in its order: disabled, session, standalone (unsupported), the config version,
+   * the shape of the joining servers, then WRITE on /zookeeper/config. Dynamic reconfiguration itself is not
+   * implemented: a request that passes every check is answered UNIMPLEMENTED.
+   */
+  private txnForReconfig(request: ServerRequest): never {
+    if (!this.options.reconfigEnabled) throw new KeeperError(ErrorCode.RECONFIGDISABLED)
+    this.sessions.checkSession(request.sessionId)
+    if (this.options.ensembleConfigVersion === undefined) throw new KeeperError(ErrorCode.UNIMPLEMENTED)
+    const reconfig = ReconfigRequest.read(reader(request.body))
+    if (reconfig.curConfigId !== -1n && reconfig.curConfigId !== this.options.ensembleConfigVersion) throw new KeeperError(ErrorCode.BADVERSION)
+    if (reconfig.newMembers === null) {
+      for (const joiner of (reconfig.joiningServers ?? '').split(',').filter((entry) => entry.length > 0)) {
+        const parts = joiner.split('=')
+        if (parts.length !== 2) throw new KeeperError(ErrorCode.BADARGUMENTS)
+        // server_spec;client_spec with the quorum, election and client ports.
+        if (!/^[^:;]+:\d+:\d+(:(participant|observer))?;([^;]*:)?\d+$/.test(parts[1]!.trim())) throw new KeeperError(ErrorCode.BADARGUMENTS)
+      }
+    }
+    const config = this.recordFor('/zookeeper/config')
+    this.access.check(config.acl, Perms.WRITE, request.authIds)
+    throw new KeeperError(ErrorCode.UNIMPLEMENTED)
   }
 
   /** The session was tracked when its id was allocated; the txn only records its timeout durably. */

@@ -1,8 +1,8 @@
 import type { LoggedTxn } from '../proto'
 import type { ServerRequest } from './request'
 
-/** What `srvr` and `mntr` call a member (`Mode:` / `zk_server_state`). */
-export type ServerMode = 'standalone' | 'leader' | 'follower' | 'observer'
+/** What `srvr` and `mntr` call a member (`Mode:` / `zk_server_state`); read-only: cut off from its quorum. */
+export type ServerMode = 'standalone' | 'leader' | 'follower' | 'observer' | 'read-only'
 
 /**
  * How a serving ensemble member's client pipeline reaches the quorum (Apache's LeaderZooKeeperServer /
@@ -11,7 +11,7 @@ export type ServerMode = 'standalone' | 'leader' | 'follower' | 'observer'
  * through `ServerCore.applyCommitted`.
  */
 export interface QuorumLink {
-  readonly mode: Exclude<ServerMode, 'standalone'>
+  readonly mode: Exclude<ServerMode, 'standalone' | 'read-only'>
   /** Leader: the zxid the next prepared txn must carry (the proposal counter of the established epoch). */
   nextZxid(): bigint
   /** Leader: a prepared txn (a client's, a learner's, or the server's own) to propose, in zxid order. */

@@ -8,14 +8,15 @@ import { ContainerReaper } from './container-reaper'
 import { ExpiryQueue } from './expiry-queue'
 import { executeRead, replyToTxn } from './final'
 import type { AdminView } from './admin-commands'
-import { fourLetterWordOf, runFourLetterWord } from './four-letter-words'
+import { fourLetterWordOf, type QuorumStatusView, runFourLetterWord } from './four-letter-words'
 import type { PipelineEntry } from './pipeline-entry'
 import { PrepRequestProcessor, type QuotaCheck } from './prep'
 import { connectResponseFrame, replyFrame } from './reply-writer'
 import type { ServerRequest } from './request'
 import { reader } from './requests'
 import { passwordMatches, SESSION_PASSWORD_BYTES, sessionPassword } from './session-identity'
-import { SessionTracker } from './session-tracker'
+import { MemberSessionTracker, createsEphemeral } from './local-sessions'
+import { refusedWhileReadOnly, UntrackedSessionIds } from './read-only-mode'
 import { ServerStats } from './server-stats'
 import type { QuorumLink, ServerMode } from './quorum-link'
 import type { TxnSink } from './txn-sink'
@@ -49,6 +50,8 @@ export interface ServerCoreOptions {
   quorum?: boolean
   /** The tree's quota verdict; with `enforceQuota` a hard limit refuses writes. */
   quotaCheck?: QuotaCheck
+  /** `nextDeadlineMs` may have moved earlier (a role started): the timer owner should look again. */
+  onDeadlineChanged?: () => void
 }
 
 export interface StorageFigures {
@@ -108,7 +111,7 @@ export class ServerCore implements AdminView {
   config: MemberConfig
   /** Replaced only while an ensemble member is not serving (a snapshot from the leader, a truncation). */
   tree: DataTreeApi
-  readonly sessions: SessionTracker
+  readonly sessions: MemberSessionTracker
   prep: PrepRequestProcessor
   readonly stats = new ServerStats()
   readonly connections = new Set<ClientConnection>()
@@ -117,6 +120,12 @@ export class ServerCore implements AdminView {
   running: boolean
   /** The quorum this member serves through; null when standalone or (in an ensemble) not serving. */
   link: QuorumLink | null = null
+  /** An ensemble's configuration version (the `version=` of /zookeeper/config), checked by reconfig. */
+  ensembleConfigVersion = 0n
+  /** An ensemble member's quorum figures for 4lw/mntr/AdminServer, set by its host; null standalone. */
+  quorumStatus: QuorumStatusView | null = null
+  /** An ensemble member cut off from its quorum, serving read-only clients (ReadOnlyZooKeeperServer). */
+  private readOnlyMode = false
 
   finalContext: { readonly tree: DataTreeApi; readonly access: AccessControl }
   private readonly sink: TxnSink
@@ -140,6 +149,8 @@ export class ServerCore implements AdminView {
   private inProcess = 0
   /** Shut down for good (an ensemble member that is merely not serving still answers four-letter words). */
   private stopped = false
+  /** Read-only without local sessions: ids for clients whose createSession is then refused. */
+  private untrackedIds: UntrackedSessionIds | null = null
 
   constructor(private readonly options: ServerCoreOptions) {
     this.config = options.config
@@ -154,7 +165,11 @@ export class ServerCore implements AdminView {
     // Standalone Apache allocates session ids with server id 1 (`createSessionTrackerServerId`).
     const sessionServerId = this.config.servers.length === 0 ? 1 : this.config.myId
     this.running = options.quorum !== true
-    this.sessions = new SessionTracker(this.config.tickTimeMs, sessionServerId, now, this.clock.wallMs())
+    this.sessions = new MemberSessionTracker(this.config.tickTimeMs, sessionServerId, now, this.clock.wallMs(), {
+      myId: this.config.myId,
+      localSessionsEnabled: options.quorum === true && this.config.localSessionsEnabled,
+      upgradingEnabled: this.config.localSessionsUpgradingEnabled,
+    })
     for (const [sessionId, timeoutMs] of options.restoredSessions ?? []) this.sessions.trackSession(sessionId, timeoutMs, now)
     this.prep = this.newPrep()
     this.connectionExpiry = new ExpiryQueue(SESSIONLESS_CONNECTION_TIMEOUT_MS, now)
@@ -167,6 +182,7 @@ export class ServerCore implements AdminView {
       reconfigEnabled: this.config.reconfigEnabled,
       enforceQuota: this.config.enforceQuota,
       ...(this.options.quotaCheck ? { quotaCheck: this.options.quotaCheck } : {}),
+      ...(this.options.quorum === true ? { ensembleConfigVersion: this.ensembleConfigVersion } : {}),
     })
   }
 
@@ -182,7 +198,18 @@ export class ServerCore implements AdminView {
 
   /** `srvr`'s Mode. */
   get serverMode(): ServerMode {
+    if (this.readOnlyMode) return 'read-only'
     return this.link?.mode ?? 'standalone'
+  }
+
+  /** Serving read-only clients (between startReadOnly and stopReadOnly). */
+  get readOnly(): boolean {
+    return this.readOnlyMode
+  }
+
+  /** mntr's `zk_local_sessions`. */
+  get localSessionCount(): number {
+    return this.sessions.localCount()
   }
 
   // ------------------------------------------------------------------ ensemble roles
@@ -208,8 +235,10 @@ export class ServerCore implements AdminView {
    */
   startServing(link: QuorumLink): void {
     const now = this.clock.nowMs()
+    if (this.readOnlyMode) this.stopReadOnly()
     this.link = link
     this.running = true
+    this.sessions.beginRole(link.mode === 'leader' ? 'leader' : 'learner', now, this.clock.wallMs())
     this.prep = this.newPrep()
     if (link.mode === 'leader') {
       this.prep.lastZxid = link.nextZxid() - 1n
@@ -218,15 +247,41 @@ export class ServerCore implements AdminView {
       this.sessions.replaceAll(this.sessions.sessionTimeouts(), now)
       this.reaper = this.newReaper(now)
     }
+    this.options.onDeadlineChanged?.()
   }
 
   /** The role ended: every client goes (they reconnect elsewhere or here once we serve again), nothing is pending. */
   stopServing(): void {
     this.link = null
     this.running = false
+    this.sessions.endRole()
     for (const cnx of [...this.connections]) this.closeConnection(cnx, 'now')
     this.awaitingCommit.clear()
     this.pendingSyncs = []
+  }
+
+  /**
+   * The member has looked for a quorum for the grace period (readonlymode.enabled): serve read-only clients from the
+   * tree as it is. Sessions made now are local (or refused, without local sessions) and die with this mode.
+   */
+  startReadOnly(): void {
+    if (this.stopped || this.link !== null || this.readOnlyMode) return
+    this.readOnlyMode = true
+    this.running = true
+    const now = this.clock.nowMs()
+    this.sessions.beginRole('read-only', now, this.clock.wallMs())
+    this.untrackedIds = this.sessions.local === null ? new UntrackedSessionIds(this.config.myId, this.clock.wallMs()) : null
+    this.options.onDeadlineChanged?.()
+  }
+
+  /** The election ended: every read-only client goes (ReadOnlyZooKeeperServer.shutdown closes all connections). */
+  stopReadOnly(): void {
+    if (!this.readOnlyMode) return
+    this.readOnlyMode = false
+    this.running = false
+    this.untrackedIds = null
+    this.sessions.endRole()
+    for (const cnx of [...this.connections]) this.closeConnection(cnx, 'now')
   }
 
   // ------------------------------------------------------------------ connections
@@ -400,9 +455,15 @@ export class ServerCore implements AdminView {
     }
     this.stats.connectionRequests++
     // The trailing readOnly byte is optional; without it the client is an "old client" and gets no flag back.
+    let clientAcceptsReadOnly = false
     if (r.remaining >= 1) {
-      r.bool()
+      clientAcceptsReadOnly = r.bool()
       cnx.oldClient = false
+    }
+    if (this.readOnlyMode && !clientAcceptsReadOnly) {
+      // "Refusing session request for not-read-only client" (old clients included).
+      this.closeConnection(cnx, 'now')
+      return
     }
     if (request.lastZxidSeen > this.tree.lastProcessedZxid) {
       // The client has seen a newer state than ours: it must try another server.
@@ -415,11 +476,31 @@ export class ServerCore implements AdminView {
     this.blockReading(cnx, 'handshake')
     const now = this.clock.nowMs()
     if (request.sessionId === 0n) {
+      const local = this.sessions.local
+      if (local !== null) {
+        // A local session: no createSession txn, answered at once (FinalRequestProcessor's local createSession).
+        this.bindSession(cnx, local.create(timeoutMs, now))
+        cnx.stats.recordResponse(0, this.tree.lastProcessedZxid, 'SESS', now, now)
+        this.finishSessionInit(cnx, true)
+        return
+      }
+      if (this.untrackedIds !== null) {
+        // Read-only without local sessions: a global createSession is a write. Apache answers it with a bare
+        // NOTREADONLY reply header where the ConnectResponse should be, and never reads from the socket again.
+        this.bindSession(cnx, this.untrackedIds.take())
+        cnx.send(replyFrame(0, this.tree.lastProcessedZxid, ErrorCode.NOTREADONLY))
+        return
+      }
       const sessionId = this.sessions.createSession(timeoutMs, now)
       this.bindSession(cnx, sessionId)
       const body = Buffer.allocUnsafe(4)
       body.writeInt32BE(timeoutMs, 0)
       this.submit({ cnx, sessionId, cxid: 0, type: OpCode.createSession, body, authIds: cnx.authIds, receivedMs: now })
+      return
+    }
+    if (this.readOnlyMode && this.sessions.get(request.sessionId) !== undefined) {
+      // "Refusing global session reconnection in RO mode": a global session must not live on here unseen by the leader.
+      this.closeConnection(cnx, 'now')
       return
     }
     // Apache drops any other connection of this session first, whether or not the password is right.
@@ -428,12 +509,12 @@ export class ServerCore implements AdminView {
     this.bindSession(cnx, request.sessionId)
     this.stats.connectionRevalidations++
     const passwordOk = passwordMatches(request.sessionId, request.passwd)
-    if (passwordOk && this.link !== null && this.link.mode !== 'leader') {
-      // Sessions belong to the leader: a learner asks it (REVALIDATE) and finishes the handshake on its answer.
+    if (passwordOk && this.link !== null && this.link.mode !== 'leader' && !this.sessions.isLocal(request.sessionId)) {
+      // Global sessions belong to the leader: a learner asks it (REVALIDATE) and finishes the handshake on its answer.
       this.link.revalidate(request.sessionId, timeoutMs)
       return
     }
-    this.finishSessionInit(cnx, passwordOk && this.sessions.touchSession(request.sessionId, timeoutMs, now))
+    this.finishSessionInit(cnx, passwordOk && this.sessions.touchFromClient(request.sessionId, timeoutMs, now))
   }
 
   /** Learner: the leader's answer to a REVALIDATE for this session's reconnecting client. */
@@ -452,7 +533,7 @@ export class ServerCore implements AdminView {
   /** `finishSessionInit`: the ConnectResponse; an invalid session gets zeros and the connection is closed. */
   private finishSessionInit(cnx: ClientConnection, valid: boolean): void {
     if (cnx.state === 'closed') return
-    const readOnly = cnx.oldClient ? undefined : false
+    const readOnly = cnx.oldClient ? undefined : this.readOnlyMode
     if (!valid) {
       cnx.send(connectResponseFrame(0, 0n, Buffer.alloc(SESSION_PASSWORD_BYTES), readOnly))
       this.closeConnection(cnx, 'flush')
@@ -479,10 +560,10 @@ export class ServerCore implements AdminView {
     if (type === OpCode.sasl) return this.handleSasl(cnx, xid, body)
     const now = this.clock.nowMs()
     // Every request touches the session; one for a session that is gone or closing is dropped without a reply.
-    if (!this.sessions.touchSession(cnx.sessionId, cnx.sessionTimeoutMs, now)) return
-    // The leader owns session expiry; a learner reports its clients' activity with every PING reply.
+    if (!this.sessions.touchFromClient(cnx.sessionId, cnx.sessionTimeoutMs, now)) return
+    // The leader owns global session expiry; a learner reports its clients' activity with every PING reply.
     const link = this.link
-    if (link !== null && link.mode !== 'leader') link.touch(cnx.sessionId, cnx.sessionTimeoutMs)
+    if (link !== null && link.mode !== 'leader' && !this.sessions.isLocal(cnx.sessionId)) link.touch(cnx.sessionId, cnx.sessionTimeoutMs)
     if (!VALID_OPS.has(type)) {
       cnx.send(replyFrame(xid, -1n, ErrorCode.UNIMPLEMENTED))
       this.closeConnection(cnx, 'flush')
@@ -540,6 +621,7 @@ export class ServerCore implements AdminView {
 
   /** Hands a request to prep; writes go to the log, everything is answered in arrival order per connection. */
   submit(request: ServerRequest<ClientConnection>): void {
+    if (this.readOnlyMode) return this.submitReadOnly(request)
     if (this.link !== null) return this.submitInEnsemble(request, this.link)
     let entry: PipelineEntry
     if (TXN_OPS.has(request.type)) {
@@ -567,8 +649,17 @@ export class ServerCore implements AdminView {
    */
   private submitInEnsemble(request: ServerRequest<ClientConnection>, link: QuorumLink): void {
     let entry: PipelineEntry
-    if (TXN_OPS.has(request.type)) {
-      if (link.mode === 'leader') {
+    if (request.type === OpCode.closeSession && request.cnx !== null && this.sessions.isLocal(request.sessionId)) {
+      // A local session closes here, without a txn (answered, and forgotten, in order).
+      entry = { request, txn: null, err: 0, applied: true, result: undefined }
+    } else if (TXN_OPS.has(request.type)) {
+      const localError = request.cnx === null ? 0 : this.upgradeIfNeeded(request, link)
+      if (localError !== 0) {
+        // A learner still forwards the write (Apache does); its client gets the local error whatever the leader says.
+        entry = { request, txn: null, err: localError, applied: false, result: undefined }
+        this.awaitCommit(entry)
+        link.forward(request)
+      } else if (link.mode === 'leader') {
         const prepared = this.prep.prepare(request, this.clock.wallMs(), this.clock.nowMs())
         entry = { request, txn: prepared.txn, err: prepared.err, applied: prepared.txn === null, result: undefined }
         if (prepared.txn !== null) {
@@ -598,6 +689,46 @@ export class ServerCore implements AdminView {
     if (entry.applied) this.drain(cnx)
   }
 
+  /**
+   * checkUpgradeSession: a local session creating an ephemeral must become global first. With upgrades enabled a
+   * createSession for it goes to the quorum ahead of the write; without, a learner answers EPHEMERALONLOCALSESSION
+   * (a leader's prep does, through the session tracker). Returns the learner's local error, or 0.
+   */
+  private upgradeIfNeeded(request: ServerRequest, link: QuorumLink): number {
+    const local = this.sessions.local
+    if (local === null || !local.has(request.sessionId) || !createsEphemeral(request.type, request.body)) return 0
+    if (!this.sessions.upgradingEnabled) return link.mode === 'leader' ? 0 : ErrorCode.EPHEMERALONLOCALSESSION
+    const timeoutMs = local.upgrade(request.sessionId)
+    if (timeoutMs === undefined) return 0
+    const body = Buffer.allocUnsafe(4)
+    body.writeInt32BE(timeoutMs, 0)
+    const upgrade: ServerRequest = { cnx: null, sessionId: request.sessionId, cxid: 0, type: OpCode.createSession, body, authIds: [], receivedMs: request.receivedMs }
+    if (link.mode === 'leader') {
+      const prepared = this.prep.prepare(upgrade, this.clock.wallMs(), this.clock.nowMs())
+      if (prepared.txn !== null) link.propose(prepared.txn)
+    } else {
+      link.forward(upgrade)
+    }
+    return 0
+  }
+
+  /**
+   * A read-only member's pipeline (ReadOnlyRequestProcessor → prep → final): changes are refused with NOTREADONLY,
+   * a local session may close, everything else is a read of the tree as it is.
+   */
+  private submitReadOnly(request: ServerRequest<ClientConnection>): void {
+    const cnx = request.cnx
+    if (cnx === null) return
+    const local = this.sessions.isLocal(request.sessionId)
+    let err = 0
+    if (refusedWhileReadOnly(request.type, local)) err = ErrorCode.NOTREADONLY
+    else if (request.type !== OpCode.closeSession) err = this.prep.checkReadSession(request.sessionId)
+    const entry: PipelineEntry = { request, txn: null, err, applied: true, result: undefined }
+    this.inProcess++
+    cnx.queue.push(entry)
+    this.drain(cnx)
+  }
+
   private awaitCommit(entry: PipelineEntry): void {
     const sessionId = entry.request.sessionId
     const queue = this.awaitingCommit.get(sessionId)
@@ -624,6 +755,7 @@ export class ServerCore implements AdminView {
     const sessionId = header.clientId
     if (txn.body.type === OpCode.createSession) {
       if (this.sessions.get(sessionId) === undefined) this.sessions.trackSession(sessionId, txn.body.txn.timeOut, this.clock.nowMs())
+      this.sessions.local?.committed(sessionId)
     } else if (txn.body.type === OpCode.closeSession) {
       this.sessions.removeSession(sessionId)
     }
@@ -634,7 +766,8 @@ export class ServerCore implements AdminView {
     if (entry !== undefined && entry.request.cxid === header.cxid) {
       waiting!.shift()
       if (waiting!.length === 0) this.awaitingCommit.delete(sessionId)
-      entry.txn ??= txn
+      // A learner's local error (EPHEMERALONLOCALSESSION) is the answer, whatever the leader made of the write.
+      if (entry.err === 0 || entry.request.type === OpCode.multi) entry.txn ??= txn
       entry.result = result
       entry.applied = true
       const cnx = entry.request.cnx as ClientConnection | null
@@ -747,7 +880,13 @@ export class ServerCore implements AdminView {
     const zxid = this.tree.lastProcessedZxid
     const now = this.clock.nowMs()
     const isCreateSession = request.type === OpCode.createSession && entry.txn?.header.type === OpCode.createSession
-    const reply = isCreateSession ? undefined : entry.txn !== null ? replyToTxn(entry, zxid) : executeRead(this.finalContext, entry, cnx, zxid)
+    const reply = isCreateSession
+      ? undefined
+      : entry.txn !== null
+        ? replyToTxn(entry, zxid)
+        : request.type === OpCode.closeSession && entry.err === 0
+          ? this.closeLocalSession(request.sessionId, request.cxid, zxid)
+          : executeRead(this.finalContext, entry, cnx, zxid)
     const latencyMs = now - request.receivedMs
     this.stats.requestLatency.add(latencyMs)
     if (entry.txn !== null) this.stats.updateLatency.add(latencyMs)
@@ -763,7 +902,13 @@ export class ServerCore implements AdminView {
       cnx.outstanding--
       if (!this.shouldThrottle()) this.releaseThrottle()
     }
-    if (request.type === OpCode.closeSession) this.closeConnection(cnx, 'flush')
+    if (request.type === OpCode.closeSession && entry.err !== ErrorCode.NOTREADONLY) this.closeConnection(cnx, 'flush')
+  }
+
+  /** A local session's closeSession, reached in order: forgotten here, answered OK (no txn, so no new zxid). */
+  private closeLocalSession(sessionId: bigint, cxid: number, zxid: bigint): { frame: Buffer; operation: string; err: number } {
+    this.sessions.local?.remove(sessionId)
+    return { frame: replyFrame(cxid, zxid, 0), operation: 'CLOS', err: 0 }
   }
 
   private releaseThrottle(): void {
@@ -789,6 +934,11 @@ export class ServerCore implements AdminView {
 
   /** When `onTimer` should next run (monotonic ms). */
   nextDeadlineMs(): number {
+    const local = this.sessions.local
+    if (local !== null) {
+      const others = this.ownsSessions ? Math.min(this.sessions.nextExpiryCheckMs(), this.reaper.nextDueMs()) : Number.POSITIVE_INFINITY
+      return Math.min(local.nextExpiryCheckMs(), this.connectionExpiry.nextDueMs, others)
+    }
     if (!this.ownsSessions) return this.connectionExpiry.nextDueMs
     return Math.min(this.sessions.nextExpiryCheckMs(), this.connectionExpiry.nextDueMs, this.reaper.nextDueMs())
   }
@@ -797,6 +947,7 @@ export class ServerCore implements AdminView {
   onTimer(): void {
     if (this.stopped) return
     const now = this.clock.nowMs()
+    this.expireLocalSessions(now)
     if (!this.ownsSessions) {
       this.expireIdleConnections(now)
       return
@@ -808,6 +959,17 @@ export class ServerCore implements AdminView {
     this.expireIdleConnections(now)
     for (const path of this.reaper.due(now, this.clock.wallMs())) {
       this.submit({ cnx: null, sessionId: 0n, cxid: 0, type: OpCode.deleteContainer, body: Buffer.from(path, 'utf8'), authIds: [], receivedMs: now })
+    }
+  }
+
+  /** Local sessions expire on their member: no txn, their connection is closed (SessionExpirer → close). */
+  private expireLocalSessions(now: number): void {
+    const local = this.sessions.local
+    if (local === null) return
+    for (const session of local.expireDue(now)) {
+      this.stats.staleSessionsExpired++
+      const bound = this.connectionsBySession.get(session.sessionId)
+      if (bound !== undefined) this.closeConnection(bound, 'now')
     }
   }
 
@@ -831,6 +993,7 @@ export class ServerCore implements AdminView {
   shutdown(): void {
     this.stopped = true
     this.running = false
+    this.readOnlyMode = false
     for (const cnx of [...this.connections]) this.closeConnection(cnx, 'now')
   }
 

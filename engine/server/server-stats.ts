@@ -103,3 +103,44 @@ export class ServerStats {
     this.fsyncTimeMs.reset()
   }
 }
+
+/** The size of Apache's ResettableUniformReservoir, which its AvgMinMaxPercentileCounter samples percentiles from. */
+const RESERVOIR_SIZE = 4096
+
+/**
+ * Apache's AvgMinMaxPercentileCounter: an AvgMinMaxCounter plus p50/p95/p99/p999 over a uniform sample of at most
+ * 4096 values (exact below that), each read as Dropwizard's UniformSnapshot interpolates it, rounded to a long.
+ */
+export class PercentileCounter extends LatencyCounter {
+  private readonly sample: number[] = []
+  private seen = 0
+
+  override add(value: number): void {
+    super.add(value)
+    this.seen++
+    if (this.sample.length < RESERVOIR_SIZE) this.sample.push(value)
+    else {
+      const slot = Math.floor(Math.random() * this.seen)
+      if (slot < RESERVOIR_SIZE) this.sample[slot] = value
+    }
+  }
+
+  /** `Math.round(snapshot.getValue(quantile))`; 0 while empty. */
+  percentile(quantile: number): number {
+    if (this.sample.length === 0) return 0
+    const values = [...this.sample].sort((a, b) => a - b)
+    const position = quantile * (values.length + 1)
+    const index = Math.floor(position)
+    if (index < 1) return Math.round(values[0]!)
+    if (index >= values.length) return Math.round(values[values.length - 1]!)
+    const lower = values[index - 1]!
+    const upper = values[index]!
+    return Math.round(lower + (position - index) * (upper - lower))
+  }
+
+  override reset(): void {
+    super.reset()
+    this.sample.length = 0
+    this.seen = 0
+  }
+}

@@ -58,7 +58,7 @@ export class ZooKeeperServer {
       ...(options.storage ? { storage: options.storage } : {}),
       ...(options.onFatalError ? { onFatalError: options.onFatalError } : {}),
       ...(quotaCheck ? { quotaCheck } : {}),
-      ...(options.quorum ? { quorum: true } : {}),
+      ...(options.quorum ? { quorum: true, onDeadlineChanged: () => this.scheduleTimer() } : {}),
     })
     this.listener = createServer({ noDelay: true, pauseOnConnect: false }, (socket) => this.onSocket(socket))
   }

@@ -30,6 +30,11 @@ describe('normalize', () => {
     expect(out).toEqual([{ czxid: 7, owner: 'S1', ctime: '<time>' }])
   })
 
+  it('hides the harness-chosen ports of membership lines', () => {
+    const out = normalize(['server.1=127.0.0.1:21001:21002:participant\nserver.4=127.0.0.1:21007:21008:observer\nversion=0'])
+    expect(out).toEqual(['server.1=127.0.0.1:<port>:<port>:participant\nserver.4=127.0.0.1:<port>:<port>:observer\nversion=0'])
+  })
+
   it('compares values as JSON', () => {
     expect(normalize([{ a: undefined, b: Buffer.from('hi') }])).toEqual([{ b: { type: 'Buffer', data: [104, 105] } }])
   })

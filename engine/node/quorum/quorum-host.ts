@@ -5,11 +5,13 @@ import type { QuorumPeer } from '../../quorum/peer/quorum-peer'
 import { ServerState } from '../../quorum/wire/notification'
 import { decodeProposalData, type Proposal, proposalOf } from '../../quorum/wire/proposal-data'
 import type { QuorumLink } from '../../server/quorum-link'
+import { readOnlyGraceMs } from '../../server/read-only-mode'
 import type { ServerRequest } from '../../server/request'
 import type { ServerCore } from '../../server/server-core'
 import type { DataTree } from '../../tree/data-tree'
 import type { QuorumNetwork } from './network'
 import type { PersistExecutor } from './persist-executor'
+import { QuorumStatus } from './quorum-status'
 import { encodeSnapBody, type SnapContent } from './snap-body'
 
 /** The storage side of the persist ops that are more than a log append. */
@@ -19,6 +21,8 @@ export interface QuorumStorage {
   truncate(zxid: bigint): Promise<void>
   /** The database as the (truncated) files hold it. */
   reload(): Promise<{ tree: DataTree; sessions: Map<bigint, number> }>
+  /** A leader's snapshot becomes our tree: local-only state (the config node) is set up on it. */
+  adoptSnapshot(content: SnapContent): void
   /** The snapshot file's stream for a leader's snapshot, encoded the moment it arrives (the tree moves on). */
   encodeSnapshot(content: SnapContent): Buffer
   /** Writes a leader's snapshot as `snapshot.<zxid>` and drops any log past it. */
@@ -34,6 +38,8 @@ export interface QuorumHostOptions {
   log: (level: 'info' | 'warn' | 'error', message: string) => void
   /** The disk failed: the member must stop serving and exit (Apache halts the JVM). */
   onHalt: (reason: string) => void
+  /** The member is about to serve clients in `epoch` (leader established, or learner synced). */
+  onServing?: (epoch: bigint) => void
   /** Role changes, for status lines and the cluster API. */
   onStateChanged?: (state: ServerState, leader: number | null) => void
 }
@@ -54,11 +60,19 @@ export class QuorumHost {
   private readonly gated: Effect[] = []
   private timer: NodeJS.Timeout | undefined
   private timerDueMs = Number.POSITIVE_INFINITY
+  /** readonlymode.enabled: fires when the member has been LOOKING for the grace period. */
+  private readOnlyTimer: NodeJS.Timeout | undefined
   private stopped = false
   /** Txns we already have decoded (our own proposals, and learners' logged ones), so apply decodes nothing twice. */
   private readonly decoded = new WeakMap<Proposal, LoggedTxn>()
 
-  constructor(private readonly options: QuorumHostOptions) {}
+  /** The figures 4lw/mntr/AdminServer show of our quorum side; it watches every input and effect. */
+  private readonly status: QuorumStatus
+
+  constructor(private readonly options: QuorumHostOptions) {
+    this.status = new QuorumStatus(options.peer, options.core.config, options.nowMs)
+    options.core.quorumStatus = this.status
+  }
 
   attachNetwork(network: QuorumNetwork): void {
     this.network = network
@@ -80,8 +94,11 @@ export class QuorumHost {
       while (this.inbox.length > 0 && !this.stopped) {
         const next = this.inbox.shift()!
         if (next.kind === 'propose' && this.options.peer.leader?.phase !== 'broadcast') continue
+        this.status.input(next)
         this.options.peer.step(this.options.nowMs(), next)
-        this.performAll(this.options.peer.takeEffects())
+        const effects = this.options.peer.takeEffects()
+        this.status.effects(effects)
+        this.performAll(effects)
       }
     } finally {
       this.stepping = false
@@ -96,6 +113,31 @@ export class QuorumHost {
     this.stopped = true
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+    this.leaveReadOnly()
+  }
+
+  /**
+   * QuorumPeer.run's LOOKING case with readonlymode.enabled: a grace period of max(2 s, tickTime), then, if still
+   * LOOKING, the member serves read-only clients until the election ends.
+   */
+  private awaitReadOnly(): void {
+    this.leaveReadOnly()
+    const { core } = this.options
+    if (!core.config.readOnlyModeEnabled || this.stopped) return
+    this.readOnlyTimer = setTimeout(() => {
+      this.readOnlyTimer = undefined
+      if (this.stopped || this.state !== ServerState.LOOKING) return
+      this.options.log('info', 'Read-only server started')
+      core.startReadOnly()
+    }, readOnlyGraceMs(core.config.tickTimeMs))
+    this.readOnlyTimer.unref()
+  }
+
+  /** The election ended (or the member stops): no read-only server, pending or running. */
+  private leaveReadOnly(): void {
+    if (this.readOnlyTimer !== undefined) clearTimeout(this.readOnlyTimer)
+    this.readOnlyTimer = undefined
+    this.options.core.stopReadOnly()
   }
 
   private armTimer(): void {
@@ -149,11 +191,19 @@ export class QuorumHost {
         this.state = effect.state
         this.leaderId = effect.leader
         network.setAcceptingLearners(effect.state === ServerState.LEADING)
-        if (effect.state === ServerState.LOOKING) core.stopServing()
+        if (effect.state === ServerState.LOOKING) {
+          core.stopServing()
+          this.awaitReadOnly()
+        } else {
+          this.leaveReadOnly()
+        }
         this.options.onStateChanged?.(effect.state, effect.leader)
         return
       case 'serving':
-        if (effect.serving) core.startServing(this.linkFor(this.state))
+        if (effect.serving) {
+          this.options.onServing?.(effect.epoch)
+          core.startServing(this.linkFor(this.state))
+        }
         else core.stopServing()
         return
       case 'learnerRequest': {
@@ -187,6 +237,7 @@ export class QuorumHost {
         return this.options.log(effect.level, effect.message)
       case 'halt':
         this.stopped = true
+        this.leaveReadOnly()
         core.stopServing()
         return this.options.onHalt(effect.reason)
     }
@@ -246,6 +297,7 @@ export class QuorumHost {
         const content = op.snapshot as SnapContent
         content.tree.lastProcessedZxid = op.zxid
         core.replaceTree(content.tree, content.sessions)
+        storage.adoptSnapshot(content)
         const { zxid } = op
         const bytes = storage.encodeSnapshot(content)
         return persist.enqueue(ticket, { kind: 'run', what: 'writing the leader snapshot', run: () => storage.writeSnapshot(zxid, bytes) })

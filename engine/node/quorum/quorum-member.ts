@@ -50,6 +50,13 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
     if (recent.length > keep * 2) recent.splice(0, recent.length - keep)
   })
   const lastLoggedZxid = restored.lastProcessedZxid < 0n ? 0n : restored.lastProcessedZxid
+  // Apache's initConfigInZKDatabase: /zookeeper/config holds the membership, at start and after a leader's snapshot.
+  // With reconfigEnabled, Apache's first established leader gives the static configuration the version
+  // epoch << 32 (ZOOKEEPER-1783) and every member adopts it; without, it stays 0.
+  let configVersion = 0n
+  const initConfigNode = (tree: DataTree): void =>
+    tree.initConfigNode(Buffer.from(`${peerOptions.membershipText}version=${configVersion.toString(16)}`, 'utf8'), configVersion, Date.now())
+  initConfigNode(restored.tree)
   const epochs = await loadEpochs(storage.snapDir, lastLoggedZxid, { raiseToLoggedEpoch: true })
   await storage.takeSnapshot(restored.tree, restored.sessions)
   const recentProposals: Proposal[] = recent.slice(-keep).map((entry) => proposalOf(entry, entry.digest))
@@ -93,6 +100,7 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
         () => new DataTree(treeOptions),
         (tree, entry) => void tree.processTxn(entry.header, entry.body),
       )
+      initConfigNode(reloaded.tree)
       return { tree: reloaded.tree, sessions: reloaded.sessions }
     },
     writeSnapshot: async (zxid, bytes) => {
@@ -101,6 +109,7 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
       // Whatever the log holds past the snapshot is a history the leader did not keep.
       await storage.truncateLog(zxid, 'dropLater')
     },
+    adoptSnapshot: (content) => initConfigNode(content.tree),
     encodeSnapshot: (content) => encodeSnapshot({ tree: content.tree, sessions: content.sessions }, codec),
   }
 
@@ -138,6 +147,12 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
       void stop()
     },
     ...(hooks.onStateChanged ? { onStateChanged: hooks.onStateChanged } : {}),
+    onServing: (epoch) => {
+      if (!config.reconfigEnabled || configVersion !== 0n) return
+      configVersion = epoch << 32n
+      core.ensembleConfigVersion = configVersion
+      initConfigNode(core.tree as DataTree)
+    },
   })
   const network = createQuorumNetwork(config, (input) => host.input(input), treeOptions, log)
   host.attachNetwork(network.network)

@@ -111,6 +111,24 @@ export class Leader {
       .map((h) => ({ sid: h.sid, observer: h.observer, synced: h.stage === 'broadcast' }))
   }
 
+  /**
+   * Every learner connection (read-only, for `mntr`/`observers`): `forwarding` is Apache's forwardingFollowers /
+   * observingLearners membership (from the start of its sync), `stage` where its handler is.
+   */
+  learnerConnections(): { connection: number; sid: number; observer: boolean; forwarding: boolean; stage: LearnerHandler['stage'] }[] {
+    return [...this.handlers.values()].map((h) => ({ connection: h.connection, sid: h.sid, observer: h.observer, forwarding: h.forwarding, stage: h.stage }))
+  }
+
+  /** One learner connection's handler, read-only (sid 0 until its FOLLOWERINFO/OBSERVERINFO), or undefined. */
+  learnerConnection(connection: number): Readonly<Pick<LearnerHandler, 'connection' | 'sid' | 'observer' | 'forwarding' | 'stage'>> | undefined {
+    return this.handlers.get(connection)
+  }
+
+  /** Apache's `getNumPendingSyncs`: zxids with learner syncs waiting for their commit. */
+  get pendingSyncCount(): number {
+    return this.pendingSyncs.size
+  }
+
   get deadlineMs(): number {
     let deadline = Math.min(this.phaseDeadlineMs, this.nextHalfTickMs)
     for (const h of this.handlers.values()) deadline = Math.min(deadline, h.deadlineMs)

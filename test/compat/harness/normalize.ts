@@ -104,12 +104,18 @@ function walk(
   return value
 }
 
+/**
+ * An ensemble member's membership lines (`server.N=host:quorumPort:electionPort:type`, in /zookeeper/config, zkCli's
+ * `config`, `conf`): the harness picks the ports, so they become `<port>`.
+ */
+const MEMBERSHIP_PORTS = /\b(server\.\d+=[^:\s]+):\d+:\d+/g
+
 function normalizeText(
   text: string,
   keep: ReadonlySet<VolatileKind>,
   replace: (kind: VolatileKind, value: bigint) => string | null,
 ): string {
-  let out = text
+  let out = text.replace(MEMBERSHIP_PORTS, '$1:<port>:<port>')
   for (const rule of TEXT_RULES) {
     if (keep.has(rule.kind)) continue
     out = out.replace(rule.re, (whole, prefix: string, raw: string) => {

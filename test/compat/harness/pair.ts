@@ -9,21 +9,35 @@ import type { DifferentialOptions, DifferentialResult, Scenario } from './differ
 import { runOn } from './differential'
 import { normalize } from './normalize'
 import type { NormalizeOptions } from './normalize'
+import { compatTopology, startEnsemble } from './ensemble'
+import type { EnsembleRole, TestEnsemble, Topology } from './ensemble'
 import { startApache, startZooDesk, zoodeskBinary } from './servers'
 import type { ServerOptions, TestServer } from './servers'
 
 export interface ServerPair {
+  /** The server the scenarios talk to: standalone, or the member with the topology's role. */
   readonly apache: TestServer
   readonly zoodesk: TestServer
+  readonly topology: Topology
+  /** The whole ensembles when the topology is not standalone. */
+  readonly ensembles?: { readonly apache: TestEnsemble; readonly zoodesk: TestEnsemble }
   stop(): Promise<void>
 }
 
-export type PairOptions = Omit<ServerOptions, 'name' | 'port'>
+export type PairOptions = Omit<ServerOptions, 'name' | 'port' | 'myId'> & {
+  /** Default: ZOODESK_COMPAT_TOPOLOGY (standalone when unset). */
+  topology?: Topology
+}
 
-/** Starts both servers with the same settings, in parallel; if one fails, stops the other. */
+/**
+ * Starts both servers with the same settings, in parallel; if one fails, stops the other. In an ensemble topology
+ * it starts a 3-voter + 1-observer ensemble of each kind and hands out, on each side, the member with that role.
+ */
 export async function startPair(name: string, options: PairOptions = {}): Promise<ServerPair> {
   zoodeskBinary(options) // before paying for a JVM
-  const serverOptions: ServerOptions = { ...options, name }
+  const { topology = compatTopology(), ...rest } = options
+  if (topology !== 'standalone') return startEnsemblePair(name, topology, rest)
+  const serverOptions: ServerOptions = { ...rest, name }
   const started = await Promise.allSettled([startApache(serverOptions), startZooDesk(serverOptions)])
   const servers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
   for (const s of started) {
@@ -33,7 +47,27 @@ export async function startPair(name: string, options: PairOptions = {}): Promis
     }
   }
   const [apache, zoodesk] = servers as [TestServer, TestServer]
-  return { apache, zoodesk, stop: async () => void (await Promise.all([apache.stop(), zoodesk.stop()])) }
+  return { apache, zoodesk, topology, stop: async () => void (await Promise.all([apache.stop(), zoodesk.stop()])) }
+}
+
+async function startEnsemblePair(name: string, role: EnsembleRole, options: Omit<ServerOptions, 'name' | 'port' | 'myId'>): Promise<ServerPair> {
+  const started = await Promise.allSettled([startEnsemble('apache', { ...options, name }), startEnsemble('zoodesk', { ...options, name })])
+  const ensembles = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const stopAll = async (): Promise<void> => void (await Promise.all(ensembles.map((ensemble) => ensemble.stop())))
+  for (const s of started) {
+    if (s.status === 'rejected') {
+      await stopAll()
+      throw s.reason
+    }
+  }
+  const [apacheEnsemble, zoodeskEnsemble] = ensembles as [TestEnsemble, TestEnsemble]
+  try {
+    const [apache, zoodesk] = await Promise.all([apacheEnsemble.member(role), zoodeskEnsemble.member(role)])
+    return { apache, zoodesk, topology: role, ensembles: { apache: apacheEnsemble, zoodesk: zoodeskEnsemble }, stop: stopAll }
+  } catch (error) {
+    await stopAll()
+    throw error
+  }
 }
 
 /**

@@ -1,9 +1,10 @@
 // Starting the two servers under test, Apache ZooKeeper 3.8.0 (Debian) and ZooDesk, from the
 // same options, each in its own temp dir on 127.0.0.1, behind one TestServer interface.
 import type { ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createConnection } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { hasExited, killNow, spawnTracked, terminate } from './child'
 import type { ExitStatus } from './child'
@@ -40,6 +41,15 @@ export interface ServerOptions {
   keepDir?: boolean
   /** ZooDesk only: the CLI bundle to run. Default `out/cli/zoodesk.cjs`, or ZOODESK_BIN. */
   zoodeskBin?: string
+  /** Ensemble member: the `myid` file written into the data dir before the first start (see ensemble.ts). */
+  myId?: number
+  /** AdminServer port when `admin` is on. Default: a free port. */
+  adminPort?: number
+  /**
+   * Ensemble member started ahead of its peers: ready once this port (its election port) accepts connections,
+   * since it cannot serve before a quorum is up.
+   */
+  readyWhenListening?: number
 }
 
 export interface TestServer {
@@ -77,6 +87,8 @@ export const DEFAULT_ZOODESK_BIN = join(REPO_ROOT, 'out', 'cli', 'zoodesk.cjs')
 const DEFAULT_TICK_TIME = 2000
 const DEFAULT_START_TIMEOUT_MS = 30_000
 const PORT_ATTEMPTS = 3
+/** How each server says a port it wanted was taken (Java's BindException, Node's EADDRINUSE, our CLI's message). */
+export const PORT_TAKEN = /Address already in use|EADDRINUSE|is already in use/
 
 /** Servers started and not yet stopped: for an afterAll leak check. */
 const running = new Set<TestServer>()
@@ -187,7 +199,7 @@ async function startServer(launcher: Launcher, options: ServerOptions): Promise<
   const fixedPort = options.port !== undefined
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort())
-    const adminPort = options.admin === true ? await freePort() : undefined
+    const adminPort = options.admin === true ? (options.adminPort ?? (await freePort())) : undefined
     const server = new ManagedServer(launcher, options, port, adminPort)
     try {
       await server.start()
@@ -197,7 +209,7 @@ async function startServer(launcher: Launcher, options: ServerOptions): Promise<
       const log = server.readLog()
       await server.stop()
       // Another process may have taken the port between freePort() and the bind.
-      const portTaken = /Address already in use|EADDRINUSE/.test(log)
+      const portTaken = PORT_TAKEN.test(log)
       if (fixedPort || !portTaken || attempt >= PORT_ATTEMPTS) throw error
     }
   }
@@ -238,6 +250,10 @@ class ManagedServer implements TestServer {
       extra: options.config ?? {},
     })
     writeFileSync(this.configFile, renderZooCfg(entries))
+    if (options.myId !== undefined) {
+      mkdirSync(this.dataDir, { recursive: true })
+      writeFileSync(join(this.dataDir, 'myid'), `${options.myId}\n`)
+    }
   }
 
   get pid(): number | undefined {
@@ -270,6 +286,13 @@ class ManagedServer implements TestServer {
     while (performance.now() < deadline) {
       if (hasExited(child)) {
         throw new Error(`${this.kind} server exited during start-up (code ${child.exitCode}, signal ${child.signalCode})\n${this.logTail()}`)
+      }
+      const listening = this.options.readyWhenListening
+      if (listening !== undefined) {
+        if (await accepts(this.host, listening)) return
+        last = `port ${listening} not listening yet`
+        await new Promise((resolve) => setTimeout(resolve, 25))
+        continue
       }
       try {
         const ruok = await fourLetter(this.host, this.port, 'ruok', { timeoutMs: 500 })
@@ -331,6 +354,20 @@ class ManagedServer implements TestServer {
       .map((file) => `==> ${file} (last ${lines} lines) <==\n${readOrEmpty(file).split('\n').slice(-lines).join('\n')}`)
       .join('\n')
   }
+}
+
+/** Whether `host:port` accepts a TCP connection now. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port })
+    const done = (ok: boolean): void => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
 }
 
 function readOrEmpty(file: string): string {

@@ -2,8 +2,8 @@
 // once, which error wins. Clients validate paths themselves, so path rules go through raw
 // frames; the rest through kazoo and node-zookeeper-client. TTL nodes are NOT enabled here
 // (Apache's default), so createTTL must answer Unimplemented; reconfig is enabled, so
-// standalone reconfig answers Unimplemented too.
-import { describe } from 'vitest'
+// standalone reconfig answers Unimplemented too (an ensemble member checks permissions instead).
+import { describe, expect, it } from 'vitest'
 import {
   AuthPacket,
   CheckVersionRequest,
@@ -23,7 +23,10 @@ import {
 } from '../../../engine/proto'
 import type { ACL } from '../../../engine/proto'
 import { encode } from '../../../engine/jute'
+import { runOn } from '../harness/differential'
+import { compatTopology } from '../harness/ensemble'
 import { runKazoo } from '../harness/kazoo'
+import { normalize } from '../harness/normalize'
 import { connectNzk, outcome } from '../harness/nzk'
 import { pairTest, useServerPair, versionDifferenceTest } from '../harness/pair'
 import { RawConnection, rawOp, rawSession, replyObservation, splitHostPort } from '../harness/raw'
@@ -242,7 +245,8 @@ describe('errors and their precedence', () => {
     return [...out, cli]
   })
 
-  pairTest(pair, 'reconfig enabled in standalone answers Unimplemented (raw frames, zkCli.sh)', async (server) => {
+  // Standalone answers Unimplemented; an ensemble checks the caller's right to change /zookeeper/config first.
+  pairTest(pair, 'reconfig enabled: Unimplemented standalone, NoAuth without super in an ensemble (raw frames, zkCli.sh)', async (server) => {
     const { conn } = await rawSession(server.connectString)
     const out = [
       await rawOp(conn, 16, ReconfigRequest, { joiningServers: 'server.2=127.0.0.1:2888:3888;2182', leavingServers: null, newMembers: null, curConfigId: -1n }),
@@ -271,30 +275,38 @@ describe('errors and their precedence', () => {
   // ZOOKEEPER-2623 (3.8.5): a check op outside a multi is no longer a valid request. 3.8.0
   // runs it as a write (a check txn, consuming a zxid); 3.8.6 answers it like any unknown
   // opcode: Unimplemented, then the connection is closed.
-  versionDifferenceTest(
-    pair,
-    'check (opcode 13) outside a multi (raw frames)',
-    async (server) => {
-      const { conn } = await rawSession(server.connectString)
-      await conn.call(1, CreateRequest, { path: '/err-check', data: null, acl: OPEN, flags: 0 })
-      const check = async (path: string, version: number): Promise<unknown> =>
-        replyObservation(await conn.tryRequest(13, encode(CheckVersionRequest, { path, version }), 1000))
-      const out = [
-        { matching: await check('/err-check', 0) },
-        { sessionAfterwards: replyObservation(await conn.tryRequest(3, encode(ExistsRequest, { path: '/err-check', watch: false }), 1000)) },
-        { closed: await conn.waitClosed(500) },
-      ]
-      conn.destroy()
-      return out
-    },
-    {
+  const loneCheck = async (server: TestServer): Promise<unknown[]> => {
+    const { conn } = await rawSession(server.connectString)
+    await conn.call(1, CreateRequest, { path: '/err-check', data: null, acl: OPEN, flags: 0 })
+    const check = async (path: string, version: number): Promise<unknown> =>
+      replyObservation(await conn.tryRequest(13, encode(CheckVersionRequest, { path, version }), 1000))
+    const out = [
+      { matching: await check('/err-check', 0) },
+      { sessionAfterwards: replyObservation(await conn.tryRequest(3, encode(ExistsRequest, { path: '/err-check', watch: false }), 1000)) },
+      { closed: await conn.waitClosed(500) },
+    ]
+    conn.destroy()
+    return out
+  }
+  // As every unknown opcode (see the test above): err -6 with zxid -1, then close.
+  const loneCheck386 = [{ matching: { err: -6, zxid: -1, bodyBytes: 0 } }, { sessionAfterwards: { closed: true } }, { closed: true }]
+  if (compatTopology() === 'standalone') {
+    versionDifferenceTest(pair, 'check (opcode 13) outside a multi (raw frames)', loneCheck, {
       change: 'ZOOKEEPER-2623 forbid check outside multi',
       // 3.8.0 never answers it (its reply is dropped), while later requests are answered.
       apache380: [{ matching: { noReply: true } }, { sessionAfterwards: { err: 0, zxid: 'Z1', bodyBytes: 68 } }, { closed: false }],
-      // As every unknown opcode (see the test above): err -6 with zxid -1, then close.
-      zoodesk386: [{ matching: { err: -6, zxid: -1, bodyBytes: 0 } }, { sessionAfterwards: { closed: true } }, { closed: true }],
-    },
-  )
+      zoodesk386: loneCheck386,
+    })
+  } else {
+    // In an ensemble, Apache 3.8.0 proposes the lone check as a txn of type 13 that its members then cannot load
+    // ("Unable to load database on disk: Unsupported Txn with type=13"): the client's session is closed, the leader
+    // drops out for good and the others elect a new one. Run there, it would wreck the shared Apache ensemble for
+    // every later scenario of this file, so only ZooDesk (which follows 3.8.6) runs it in ensemble topologies.
+    it('check (opcode 13) outside a multi (raw frames) [ensemble: 3.8.6 behaviour; Apache 3.8.0 loses its leader]', async () => {
+      const observed = normalize(await runOn('check outside a multi', pair().zoodesk, loneCheck))
+      expect(observed, 'ZooDesk does not behave as Apache 3.8.6 (ZOOKEEPER-2623)').toEqual(loneCheck386)
+    })
+  }
 
   pairTest(pair, 'frames past jute.maxbuffer close the connection; the server and other sessions go on (raw, kazoo)', async (server) => {
     const out: unknown[] = []

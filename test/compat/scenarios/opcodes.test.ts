@@ -421,7 +421,7 @@ describe('client opcodes', () => {
   })
 
   // kazoo 2.8 does not know error -123 (ReconfigDisabled): its connection loop dies on it.
-  pairTest(pair, 'reconfig in standalone with reconfig disabled (zkCli.sh, raw)', async (server) => {
+  pairTest(pair, 'reconfig with reconfig disabled (zkCli.sh, raw)', async (server) => {
     const cli = await zkCliLines(server.connectString, ['reconfig -add server.2=127.0.0.1:2888:3888:participant;127.0.0.1:2182', 'reconfig -remove 1', 'config'])
     const { conn } = await rawSession(server.connectString)
     const raw = await rawOp(conn, 16, ReconfigRequest, { joiningServers: null, leavingServers: null, newMembers: null, curConfigId: -1n })

@@ -14,6 +14,8 @@ import type { TestServer } from '../harness/servers'
 const OPEN: ACL[] = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }]
 const MIN_SESSION_TIMEOUT_MS = 1500
 const MAX_SESSION_TIMEOUT_MS = 6000
+/** The session the expiry scenario lets expire while kazoo watches its ephemerals. */
+const EXPIRING_SESSION_TIMEOUT_MS = 4000
 
 async function handshake(server: TestServer, options: HandshakeOptions): Promise<{ conn: RawConnection; result: Handshake | 'closed' }> {
   const [host, port] = splitHostPort(server.connectString)
@@ -54,7 +56,8 @@ describe('sessions', () => {
   })
 
   pairTest(pair, 'expiry deletes ephemerals; other sessions get their events; a late reconnect is expired (raw, kazoo)', async (server) => {
-    const { conn, session } = await rawSession(server.connectString, { timeOut: MIN_SESSION_TIMEOUT_MS })
+    // Long enough for kazoo to start and look before the session expires, even on a busy machine.
+    const { conn, session } = await rawSession(server.connectString, { timeOut: EXPIRING_SESSION_TIMEOUT_MS })
     const out: unknown[] = [{ negotiated: session.timeOut }]
     await conn.call(1, CreateRequest, { path: '/se-exp', data: null, acl: OPEN, flags: 0 })
     await conn.call(1, CreateRequest, { path: '/se-exp/e1', data: null, acl: OPEN, flags: 1 })
@@ -67,7 +70,7 @@ describe('sessions', () => {
         op('get e2', lambda: zk.get('/se-exp/e2-0000000001', watch=w)[0])
         op('children', lambda: sorted(zk.get_children('/se-exp', watch=w)))
         emit('armed', None)
-        wait_events('events', 3, timeout=8.0)
+        wait_events('events', 3, timeout=12.0)
         op('children after expiry', zk.get_children, '/se-exp')
         op('parent after expiry', zk.exists, '/se-exp')
       `, { args: null })),

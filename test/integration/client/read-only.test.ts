@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ErrorCode } from '../../../engine/client'
 import { fourLetterWord } from './support/four-letter-word'
 import { ClientPool, eventually, uniquePath } from './support/helpers'
-import { readOnlyAndTlsFactories } from './support/factories'
+import { readOnlyFactories } from './support/factories'
 import type { TestEnsemble } from './support/server-factory'
 
-describe.each(readOnlyAndTlsFactories)('read-only mode of $name', (factory) => {
+describe.each(readOnlyFactories)('read-only mode of $name', (factory) => {
   let ensemble: TestEnsemble
   const pool = new ClientPool()
 

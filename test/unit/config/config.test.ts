@@ -236,10 +236,10 @@ describe('warnings', () => {
   })
 
   it('says when a setting ZooDesk lacks is turned on, not when it is left at its default', () => {
-    const { warnings } = parse(`${BASE}clientPort=2181\nsslQuorum=false\nlocalSessionsEnabled=true\nssl.keyStore.location=/k`)
+    const { warnings } = parse(`${BASE}clientPort=2181\nsslQuorum=false\nmultiAddress.enabled=true\nssl.keyStore.location=/k`)
     expect(warnings).toEqual([
       '/conf/zoo.cfg:5: ssl.keyStore.location=/k is not supported by ZooDesk; ignored',
-      '/conf/zoo.cfg:4: localSessionsEnabled=true is not supported by ZooDesk; ignored',
+      '/conf/zoo.cfg:4: multiAddress.enabled=true is not supported by ZooDesk; ignored',
     ])
   })
 

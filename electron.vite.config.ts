@@ -19,9 +19,12 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'renderer'),
     plugins: [vue()],
+    // vue-i18n's esm-bundler flags: composition API only, no devtools hooks in builds.
+    define: { __VUE_I18N_FULL_INSTALL__: true, __VUE_I18N_LEGACY_API__: false, __INTLIFY_PROD_DEVTOOLS__: false },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
-      rolldownOptions: { input: resolve(__dirname, 'renderer/index.html') },
+      // pluginTimings: Monaco's worker transform is slow by nature; the notice is noise in every `npm start`.
+      rolldownOptions: { input: resolve(__dirname, 'renderer/index.html'), checks: { pluginTimings: false } },
     },
   },
 })

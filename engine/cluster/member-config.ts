@@ -49,6 +49,9 @@ export function memberConfigEntries(
     ['admin.serverAddress', LOOPBACK],
     ['admin.serverPort', String(own.adminPort)],
     ['reconfigEnabled', 'false'],
+    // TTL nodes on, so a test cluster can hold every node type (Apache turns an unknown key into the system
+    // property zookeeper.<key>; ZooDesk reads it as the same setting).
+    ['extendedTypesEnabled', 'true'],
   ])
   // One voter and no observers runs standalone, as Apache does; any other shape needs the quorum protocol (Apache
   // refuses observers with standaloneEnabled=true and a single voter).

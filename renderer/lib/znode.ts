@@ -1,5 +1,6 @@
 // Znode facts the UI derives from the contract's data: kinds from ephemeralOwner, sequence suffixes, paths.
 import type { NodeKind, ZnodeStat } from '../../main/contract/model'
+import { zkPathProblem } from '../../main/contract/zk-path'
 
 /** Long.MIN_VALUE, the owner Apache stores for containers. */
 const CONTAINER_OWNER = '0x8000000000000000'
@@ -76,34 +77,13 @@ export function ancestry(path: string): string[] {
   return out
 }
 
-function invalidChar(code: number): boolean {
-  return (code > 0x0000 && code <= 0x001f) || (code >= 0x007f && code <= 0x009f) || (code >= 0xd800 && code <= 0xf8ff) || (code >= 0xfff0 && code <= 0xffff)
-}
-
 /**
  * Why a path is not a valid znode path (Apache's PathUtils.validatePath), or null. `sequential`: the name may end
  * with '/', the server appends the counter (as Apache allows).
  */
 export function pathProblem(path: string, sequential = false): string | null {
-  if (path.length === 0) return 'Path length must be > 0'
-  if (path.charCodeAt(0) !== 0x2f) return 'Path must start with / character'
-  if (path.length === 1) return sequential ? null : null
-  const checked = sequential && path.endsWith('/') ? `${path}1` : path
-  if (checked.charCodeAt(checked.length - 1) === 0x2f) return 'Path must not end with / character'
-  let segmentStart = 1
-  for (let i = 1; i <= checked.length; i++) {
-    const code = i < checked.length ? checked.charCodeAt(i) : 0x2f
-    if (code === 0) return `null character not allowed @${i}`
-    if (code === 0x2f) {
-      const segment = checked.slice(segmentStart, i)
-      if (segment.length === 0) return `empty node name specified @${i}`
-      if (segment === '.' || segment === '..') return `relative paths not allowed @${i}`
-      segmentStart = i + 1
-    } else if (invalidChar(code)) {
-      return `invalid character @${i}`
-    }
-  }
-  return null
+  // A sequential create may end with '/': the server appends the counter, so the rules apply to that name.
+  return zkPathProblem(sequential && path.length > 1 && path.endsWith('/') ? `${path}1` : path)
 }
 
 /** A name typed relative to `base` ("a/b"), or an absolute path ("/x/y"), as an absolute path. */

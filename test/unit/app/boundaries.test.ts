@@ -29,10 +29,10 @@ function valueImports(source: string): string[] {
 }
 
 describe('app boundaries', () => {
-  it('renderer code imports from main/ only types and the channel constants, and nothing from engine/', () => {
+  it('renderer code imports from main/ only types, the channel constants and the path rules, and nothing from engine/', () => {
     const offenders = files(join(ROOT, 'renderer')).flatMap((file) =>
       valueImports(readFileSync(file, 'utf8'))
-        .filter((specifier) => /(^|\/)(main|engine)\//.test(specifier) && !specifier.endsWith('main/contract/channels'))
+        .filter((specifier) => /(^|\/)(main|engine)\//.test(specifier) && !/main\/contract\/(channels|zk-path)$/.test(specifier))
         .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
     )
     expect(offenders).toEqual([])

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest'
+import { OpCode } from '../../engine/proto'
 import { Checker } from './checker'
-import type { TreeEntry } from './sim-disk'
+import type { TreeEntry } from './sim-tree'
 
-const e = (epoch: number, counter: number, write: number): TreeEntry => ({ zxid: (BigInt(epoch) << 32n) | BigInt(counter), write })
+const e = (epoch: number, counter: number, id: number): TreeEntry => {
+  const zxid = (BigInt(epoch) << 32n) | BigInt(counter)
+  return { zxid, id, txn: { header: { clientId: 1n, cxid: id, zxid, time: id, type: OpCode.error }, body: { type: OpCode.error, txn: { err: 0 } } } }
+}
 const history = [e(1, 1, 1), e(1, 2, 2), e(1, 3, 3)]
 
 function established(): Checker {
@@ -54,7 +58,7 @@ describe('the simulation checker catches known-bad histories', () => {
   it('the same zxid committed with different contents', () => {
     const checker = established()
     checker.leaderCommitted(2, e(1, 2, 77))
-    expect(checker.violations.join()).toMatch(/committed 0x100000002 \(w77\)/)
+    expect(checker.violations.join()).toMatch(/committed 0x100000002 \(txn 77\)/)
   })
 
   it('a learner serving an uncommitted or diverging state', () => {
@@ -66,7 +70,7 @@ describe('the simulation checker catches known-bad histories', () => {
     expect(diverging.violations.join()).toMatch(/diverging at #1/)
     const applying = established()
     applying.servingApplied(2, [history[0]!, history[1]!, e(1, 3, 8)])
-    expect(applying.violations.join()).toMatch(/applies #2 0x100000003 \(w8\) while serving/)
+    expect(applying.violations.join()).toMatch(/applies #2 0x100000003 \(txn 8\) while serving/)
   })
 
   it('applies that go backwards', () => {
@@ -94,5 +98,25 @@ describe('the simulation checker catches known-bad histories', () => {
     const notServing = established()
     notServing.checkConverged([member(1, history, 1n, true), member(2, history, null)], 0)
     expect(notServing.violations.join()).toMatch(/member 2 serves epoch null/)
+  })
+
+  it('sessions: an ephemeral for a closed session, ephemerals left after a close, a txn that applies differently', () => {
+    const orphan = new Checker(() => 0)
+    orphan.ephemeralCreated(2, '/lock0', 0x5n, false)
+    expect(orphan.violations.join()).toMatch(/creates ephemeral \/lock0 for session 0x5, which it does not hold open/)
+    const leftover = new Checker(() => 0)
+    leftover.sessionClosed(3, 0x7n, ['/lock1'], [])
+    expect(leftover.violations.join()).toMatch(/still has ephemerals \[\/lock1\] of session 0x7 after applying its closeSession/)
+    const unlisted = new Checker(() => 0)
+    unlisted.sessionClosed(3, 0x7n, [], ['/lock1'])
+    expect(unlisted.violations.join()).toMatch(/held ephemerals \[\/lock1\] of session 0x7 that its closeSession txn does not list/)
+    const diverged = new Checker(() => 0)
+    diverged.txnApplied(1, e(1, 1, 1), -110, 0)
+    expect(diverged.violations.join()).toMatch(/applies txn 1 .* with result -110, prep meant 0/)
+    const fine = new Checker(() => 0)
+    fine.ephemeralCreated(2, '/lock0', 0x5n, true)
+    fine.sessionClosed(3, 0x7n, [], [])
+    fine.txnApplied(1, e(1, 1, 1), -103, -103)
+    expect(fine.violations).toEqual([])
   })
 })

@@ -1,7 +1,7 @@
-import type { TreeEntry } from './sim-disk'
+import type { TreeEntry } from './sim-tree'
 
 const hex = (zxid: bigint): string => `0x${BigInt.asUintN(64, zxid).toString(16)}`
-const same = (a: TreeEntry | undefined, b: TreeEntry | undefined): boolean => a !== undefined && b !== undefined && a.zxid === b.zxid && a.write === b.write
+const same = (a: TreeEntry | undefined, b: TreeEntry | undefined): boolean => a !== undefined && b !== undefined && a.zxid === b.zxid && a.id === b.id
 
 /**
  * ZAB's safety properties, checked as the simulation runs:
@@ -13,13 +13,18 @@ const same = (a: TreeEntry | undefined, b: TreeEntry | undefined): boolean => a 
  * 3. A member that serves clients holds a prefix of that sequence, and every transaction it applies while serving
  *    is the next one in it (same zxid order everywhere, no divergence).
  * 4. Each member applies in increasing zxid order (until a TRUNC or SNAP rewinds it).
- * 5. A sync completes only after the member has applied everything the leader had proposed before it.
+ * 5. A sync completes only after the member has applied every txn the leader had logged before it.
+ * 6. Sessions and ephemerals: no member ever applies an ephemeral create for a session it does not hold open, once a
+ *    member applied a session's closeSession it holds none of that session's ephemerals, and every txn a member
+ *    applies succeeds exactly as the leader's prep said it would (an error txn, or a change that applies cleanly).
  *
  * At the end (after faults heal) `checkConverged` demands liveness: one established leader, everyone serving in
  * its epoch, new writes committed after the heal, and every member's tree equal to the committed history.
  */
 export class Checker {
   readonly canon: TreeEntry[] = []
+  /** When each canon entry became committed (simulated ms): the end of its linearization interval. */
+  readonly canonCommittedMs: number[] = []
   private readonly canonIndex = new Map<bigint, number>()
   private readonly leaderOfEpoch = new Map<bigint, number>()
   readonly violations: string[] = []
@@ -52,8 +57,8 @@ export class Checker {
         const expected = this.canon[i]!
         const found = history[i]
         return this.violation(
-          `leader ${member} of epoch ${epoch} lacks committed txn #${i} ${hex(expected.zxid)} (w${expected.write}): ` +
-            (found === undefined ? `its history ends at #${history.length}` : `has ${hex(found.zxid)} (w${found.write})`),
+          `leader ${member} of epoch ${epoch} lacks committed txn #${i} ${hex(expected.zxid)} (txn ${expected.id}): ` +
+            (found === undefined ? `its history ends at #${history.length}` : `has ${hex(found.zxid)} (txn ${found.id})`),
         )
       }
     }
@@ -65,7 +70,7 @@ export class Checker {
     this.acknowledgedWrites++
     const index = this.canonIndex.get(entry.zxid)
     if (index !== undefined) {
-      if (!same(this.canon[index], entry)) this.violation(`leader ${member} committed ${hex(entry.zxid)} (w${entry.write}) but the committed one is w${this.canon[index]!.write}`)
+      if (!same(this.canon[index], entry)) this.violation(`leader ${member} committed ${hex(entry.zxid)} (txn ${entry.id}) but the committed one is txn ${this.canon[index]!.id}`)
       return
     }
     this.extend(member, entry)
@@ -78,6 +83,17 @@ export class Checker {
     }
     this.canonIndex.set(entry.zxid, this.canon.length)
     this.canon.push(entry)
+    this.canonCommittedMs.push(this.nowMs())
+  }
+
+  /** The position of a committed zxid in the committed history, if it is there. */
+  indexOfCommitted(zxid: bigint): number | undefined {
+    return this.canonIndex.get(zxid)
+  }
+
+  /** The newest epoch a leader was established in (-1 before any): a leader of an older one is deposed. */
+  get newestEpoch(): bigint {
+    return this.highestEpoch
   }
 
   /** A learner started serving (UPTODATE): its whole state must be committed history. */
@@ -92,8 +108,8 @@ export class Checker {
       const entry = tree[index]!
       const expected = this.canon[index]
       this.violation(
-        `member ${member} applies #${index} ${hex(entry.zxid)} (w${entry.write}) while serving, ` +
-          (expected === undefined ? 'beyond the committed history' : `committed is ${hex(expected.zxid)} (w${expected.write})`),
+        `member ${member} applies #${index} ${hex(entry.zxid)} (txn ${entry.id}) while serving, ` +
+          (expected === undefined ? 'beyond the committed history' : `committed is ${hex(expected.zxid)} (txn ${expected.id})`),
       )
     }
   }
@@ -105,6 +121,25 @@ export class Checker {
     }
   }
 
+  /** A member applied a txn: `result` is what the tree said; anything but the txn's own verdict is a divergence. */
+  txnApplied(member: number, entry: TreeEntry, result: number, expected: number): void {
+    if (result !== expected) this.violation(`member ${member} applies txn ${entry.id} (${hex(entry.zxid)}, type ${entry.txn.header.type}) with result ${result}, prep meant ${expected}`)
+  }
+
+  /** An ephemeral create was applied: its owner must be a live session on that member. */
+  ephemeralCreated(member: number, path: string, owner: bigint, ownerLive: boolean): void {
+    if (!ownerLive) this.violation(`member ${member} creates ephemeral ${path} for session ${hex(owner)}, which it does not hold open (closed or never created)`)
+  }
+
+  /**
+   * A closeSession was applied: nothing of that session may remain, and its txn must have listed every ephemeral
+   * the member held for it (the leader's prep saw them all; Apache only logs a warning for the others).
+   */
+  sessionClosed(member: number, session: bigint, remaining: readonly string[], unlisted: readonly string[]): void {
+    if (remaining.length > 0) this.violation(`member ${member} still has ephemerals [${remaining.join(', ')}] of session ${hex(session)} after applying its closeSession`)
+    if (unlisted.length > 0) this.violation(`member ${member} held ephemerals [${unlisted.join(', ')}] of session ${hex(session)} that its closeSession txn does not list`)
+  }
+
   syncCompleted(member: number, appliedZxid: bigint, requiredZxid: bigint): void {
     if (appliedZxid < requiredZxid) this.violation(`member ${member} completed a sync at ${hex(appliedZxid)} before the leader's ${hex(requiredZxid)}`)
   }
@@ -114,7 +149,7 @@ export class Checker {
     const common = Math.min(tree.length, this.canon.length)
     for (let i = 0; i < common; i++) {
       if (!same(tree[i], this.canon[i])) {
-        return this.violation(`${who} ${member} diverges at #${i}: ${hex(tree[i]!.zxid)} (w${tree[i]!.write}) vs committed ${hex(this.canon[i]!.zxid)} (w${this.canon[i]!.write})`)
+        return this.violation(`${who} ${member} diverges at #${i}: ${hex(tree[i]!.zxid)} (txn ${tree[i]!.id}) vs committed ${hex(this.canon[i]!.zxid)} (txn ${this.canon[i]!.id})`)
       }
     }
   }
@@ -122,11 +157,11 @@ export class Checker {
   private checkPrefix(member: number, tree: readonly TreeEntry[], when: string): void {
     if (tree.length > this.canon.length) {
       const extra = tree[this.canon.length]!
-      return this.violation(`member ${member} ${when} with ${tree.length} txns, committed only ${this.canon.length} (extra ${hex(extra.zxid)} w${extra.write})`)
+      return this.violation(`member ${member} ${when} with ${tree.length} txns, committed only ${this.canon.length} (extra ${hex(extra.zxid)} txn ${extra.id})`)
     }
     for (let i = 0; i < tree.length; i++) {
       if (!same(tree[i], this.canon[i])) {
-        return this.violation(`member ${member} ${when} diverging at #${i}: ${hex(tree[i]!.zxid)} (w${tree[i]!.write}) vs committed ${hex(this.canon[i]!.zxid)} (w${this.canon[i]!.write})`)
+        return this.violation(`member ${member} ${when} diverging at #${i}: ${hex(tree[i]!.zxid)} (txn ${tree[i]!.id}) vs committed ${hex(this.canon[i]!.zxid)} (txn ${this.canon[i]!.id})`)
       }
     }
   }

@@ -8,6 +8,7 @@ interface Scheduled {
 export class EventQueue {
   private heap: Scheduled[] = []
   private seq = 0
+  private halted = false
   nowMs = 0
 
   get size(): number {
@@ -24,10 +25,20 @@ export class EventQueue {
     this.at(this.nowMs + delayMs, run)
   }
 
-  /** Runs events in order until the queue is empty or the next one is after `untilMs`; returns events run. */
+  /** Makes the current `runUntil` return after the event that calls it (the run is over early). */
+  halt(): void {
+    this.halted = true
+  }
+
+  /**
+   * Runs events in order until the queue is empty, the next one is after `untilMs` or an event calls `halt`;
+   * returns events run.
+   */
   runUntil(untilMs: number, budget = Number.POSITIVE_INFINITY): number {
     let count = 0
+    this.halted = false
     while (this.heap.length > 0 && this.heap[0]!.atMs <= untilMs) {
+      if (this.halted) return count
       if (count++ >= budget) throw new Error(`event budget of ${budget} exceeded at ${this.nowMs} ms`)
       const event = this.pop()
       this.nowMs = event.atMs

@@ -2,12 +2,7 @@ import type { PersistOp } from '../../engine/quorum/peer/effects'
 import type { Proposal } from '../../engine/quorum/wire/proposal-data'
 import type { EventQueue } from './event-queue'
 import type { Prng } from './prng'
-
-/** One applied transaction as the simulated tree holds it: the zxid and the client write it carries. */
-export interface TreeEntry {
-  zxid: bigint
-  write: number
-}
+import { SimTree, type TreeEntry } from './sim-tree'
 
 /** What survives a crash. */
 export interface DurableState {
@@ -42,7 +37,7 @@ export class SimDisk {
   constructor(
     private readonly queue: EventQueue,
     private readonly random: Prng,
-    private readonly decodeWrite: (proposal: Proposal) => number,
+    private readonly decodeEntry: (proposal: Proposal) => TreeEntry,
   ) {}
 
   /** Callbacks for the member currently running on this disk. */
@@ -115,16 +110,16 @@ export class SimDisk {
   }
 
   /** The database as a restart finds it: snapshot + log replayed (what `FileTxnSnapLog.restore` gives). */
-  restore(): { tree: TreeEntry[]; lastZxid: bigint; replayed: Proposal[] } {
-    const tree = [...(this.durable.snapshot?.entries ?? [])]
+  restore(): { tree: SimTree; lastZxid: bigint; replayed: Proposal[] } {
+    const entries = [...(this.durable.snapshot?.entries ?? [])]
     let lastZxid = this.durable.snapshot?.zxid ?? 0n
     const replayed: Proposal[] = []
     for (const proposal of this.durable.log) {
       if (proposal.zxid <= lastZxid) continue
-      tree.push({ zxid: proposal.zxid, write: this.decodeWrite(proposal) })
+      entries.push(this.decodeEntry(proposal))
       replayed.push(proposal)
       lastZxid = proposal.zxid
     }
-    return { tree, lastZxid, replayed }
+    return { tree: new SimTree(entries), lastZxid, replayed }
   }
 }

@@ -60,6 +60,8 @@ interface Connection {
 export class SimNetwork {
   faults: NetworkFaults = { delayMs: [0.5, 3], electionLoss: 0, electionDuplicate: 0 }
   private readonly blocked = new Set<string>()
+  /** Extra one-way delay on quorum streams from one member to another (a slow or congested link). */
+  private readonly slowLinks = new Map<string, number>()
   private readonly connections = new Map<number, Connection>()
   private readonly lastElectionMessage = new Map<string, Buffer>()
   private nextConnection = 1
@@ -87,7 +89,14 @@ export class SimNetwork {
     this.resendLastElectionMessage(from, to)
   }
 
+  /** Quorum-stream packets from `from` to `to` take `extraMs` longer (0: back to normal). */
+  slowLink(from: number, to: number, extraMs: number): void {
+    if (extraMs > 0) this.slowLinks.set(`${from}>${to}`, extraMs)
+    else this.slowLinks.delete(`${from}>${to}`)
+  }
+
   healAll(): void {
+    this.slowLinks.clear()
     for (const key of [...this.blocked]) {
       const [from, to] = key.split('>').map(Number) as [number, number]
       this.heal(from, to)
@@ -212,7 +221,8 @@ export class SimNetwork {
     if (this.isBlocked(fromMember, toMember)) c.stalled[to] = true
     if (c.stalled[to]) return
     this.messagesSent++
-    this.schedule(c, to, this.delay(), () => this.receive(c, to, item))
+    const extraMs = this.slowLinks.size === 0 ? 0 : (this.slowLinks.get(`${fromMember}>${toMember}`) ?? 0)
+    this.schedule(c, to, this.delay() + extraMs, () => this.receive(c, to, item))
   }
 
   /** Schedules a delivery to one side, FIFO per direction, dropped if that side's process is gone. */

@@ -22,8 +22,7 @@ export function checkLinearizable<S, I, O>(model: Model<S, I, O>, history: reado
       return { verdict: 'unknown', key, steps, explanation: `gave up on key ${JSON.stringify(key)} (${ops.length} operations) after ${steps} search steps` }
     }
     if (outcome.kind === 'illegal') {
-      const { operations: shown, explanation } = involved(model, ops, outcome.deepest, outcome.stuck)
-      return { verdict: 'illegal', key, steps, operations: shown, explanation: explanation(key) }
+      return { verdict: 'illegal', key, steps, ...explain(model, key, ops, outcome.deepest, outcome.stuck) }
     }
   }
   return { verdict: 'ok', operations, partitions: partitions.size, steps }
@@ -50,7 +49,13 @@ function partition<S, I, O>(model: Model<S, I, O>, history: readonly Operation<I
  * order it found, and the last operations of that order), the operation whose return it could never get past, and
  * the operations still open at that moment (none of their orders explains that return).
  */
-function involved<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[], deepest: readonly number[], stuckIndex: number): { operations: Operation<I, O>[]; explanation: (key: string) => string } {
+function explain<S, I, O>(
+  model: Model<S, I, O>,
+  key: string,
+  ops: readonly Operation<I, O>[],
+  deepest: readonly number[],
+  stuckIndex: number,
+): { operations: Operation<I, O>[]; explanation: string } {
   const stuck = ops[stuckIndex]!
   const linearized = new Set(deepest)
   const horizonMs = stuck.returnMs ?? Number.POSITIVE_INFINITY
@@ -59,17 +64,16 @@ function involved<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[
   let state = model.init()
   for (const index of deepest) state = model.step(state, ops[index]!.input, ops[index]!.output) ?? state
   const shownOpen = open.slice(0, OPEN_SHOWN)
-  const explanation = (key: string): string =>
-    [
-      `not linearizable (${model.name} model), key ${JSON.stringify(key)} (${ops.length} operations):`,
-      `  the longest valid order found has ${deepest.length} operations${recent.length > 0 ? ', ending with' : ''}`,
-      ...recent.map((op) => `    ${describe(model, op)}`),
-      `  state then: ${model.describeState?.(state) ?? JSON.stringify(state)}`,
-      `  this operation cannot be placed before it returns:`,
-      `    ${describe(model, stuck)}`,
-      open.length === 0 ? '  and no other operation was open' : `  not even after any of the ${open.length} operations open at that point${open.length > OPEN_SHOWN ? ` (first ${OPEN_SHOWN})` : ''}:`,
-      ...shownOpen.map((op) => `    ${describe(model, op)}`),
-    ].join('\n')
+  const explanation = [
+    `not linearizable (${model.name} model), key ${JSON.stringify(key)} (${ops.length} operations):`,
+    `  the longest valid order found has ${deepest.length} operations${recent.length > 0 ? ', ending with' : ''}`,
+    ...recent.map((op) => `    ${describe(model, op)}`),
+    `  state then: ${model.describeState?.(state) ?? JSON.stringify(state)}`,
+    `  this operation cannot be placed before it returns:`,
+    `    ${describe(model, stuck)}`,
+    open.length === 0 ? '  and no other operation was open' : `  not even after any of the ${open.length} operations open at that point${open.length > OPEN_SHOWN ? ` (first ${OPEN_SHOWN})` : ''}:`,
+    ...shownOpen.map((op) => `    ${describe(model, op)}`),
+  ].join('\n')
   const operations = [...new Set([...recent, ...shownOpen, stuck])].sort((a, b) => a.callMs - b.callMs)
   return { operations, explanation }
 }

@@ -102,6 +102,7 @@ describe('cluster layout and member config', () => {
         'admin.enableServer=true',
         'admin.serverAddress=127.0.0.1',
         'admin.serverPort=30005',
+        'extendedTypesEnabled=true',
         'standaloneEnabled=false',
         'peerType=observer',
         // member 3 reaches 1 and 2 through links 3→1 (30020/30021) and 3→2 (30022/30023); its own line is real.

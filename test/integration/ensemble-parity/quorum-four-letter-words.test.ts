@@ -223,7 +223,9 @@ describe('ensemble members: four-letter words and AdminServer output, as Apache 
         initialConfiguration: await admin(m, 'initial_configuration'),
         srvrKeys: Object.keys(srvr),
         proposalStats: shape(srvr['proposal_stats'] ?? null, new Set()),
-        dumpExpiryBuckets: role === 'leader' ? Object.keys(dump.expiry_time_to_session_ids ?? {}).length : dump.expiry_time_to_session_ids,
+        // How many buckets the leader's sessions fall in depends on where the tick boundaries lie: only whether there
+        // are any is compared.
+        dumpExpiryBuckets: role === 'leader' ? Object.keys(dump.expiry_time_to_session_ids ?? {}).length > 0 : dump.expiry_time_to_session_ids,
       }
     })
   })

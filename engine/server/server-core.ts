@@ -635,11 +635,7 @@ export class ServerCore implements AdminView {
     } else {
       entry = { request, txn: null, err: this.prep.checkReadSession(request.sessionId), applied: true, result: undefined }
     }
-    const cnx = request.cnx
-    if (cnx === null) return
-    this.inProcess++
-    cnx.queue.push(entry)
-    if (entry.applied) this.drain(cnx)
+    this.enqueue(request, entry)
   }
 
   /**
@@ -682,11 +678,7 @@ export class ServerCore implements AdminView {
     } else {
       entry = { request, txn: null, err: this.prep.checkReadSession(request.sessionId), applied: true, result: undefined }
     }
-    const cnx = request.cnx
-    if (cnx === null) return
-    this.inProcess++
-    cnx.queue.push(entry)
-    if (entry.applied) this.drain(cnx)
+    this.enqueue(request, entry)
   }
 
   /**
@@ -727,6 +719,15 @@ export class ServerCore implements AdminView {
     this.inProcess++
     cnx.queue.push(entry)
     this.drain(cnx)
+  }
+
+  /** Queues an entry on its connection, in arrival order; answers at once what is already answerable. */
+  private enqueue(request: ServerRequest<ClientConnection>, entry: PipelineEntry): void {
+    const cnx = request.cnx
+    if (cnx === null) return
+    this.inProcess++
+    cnx.queue.push(entry)
+    if (entry.applied) this.drain(cnx)
   }
 
   private awaitCommit(entry: PipelineEntry): void {

@@ -1,5 +1,5 @@
 import { LocalCluster, type MemberKind } from '../cluster'
-import { ZooKeeperClient } from '../client'
+import { type ReconnectPacing, ZooKeeperClient } from '../client'
 import { type BenchContext, type BenchReport, type BenchSettings, type BenchTarget, runBench } from './bench'
 import { median } from './stats'
 
@@ -93,10 +93,17 @@ async function targetsFor(clusters: Map<MemberKind, LocalCluster>, role: 'leader
  * Kills the leader while a client keeps writing through the other members; measures until a write is acknowledged
  * again. Then restarts the old leader and waits until everyone serves, ready for the next trial.
  */
+const FAILOVER_PACING: ReconnectPacing = { reconnectJitterMsMax: 0, cycleDelayMs: 10 }
+
 async function failover(cluster: LocalCluster): Promise<FailoverTrial> {
   const leader = await cluster.waitForLeader({ timeoutMs: 60_000 })
   const others = cluster.members.filter((member) => member.id !== leader && member.role === 'participant')
-  const client = await ZooKeeperClient.connect(others.map((member) => `127.0.0.1:${member.clientPort}`).join(','), { sessionTimeoutMs: 30_000 })
+  // Java's pacing waits a random 0–1 s before each reconnect (and 1 s more per cycle through the hosts): with a few
+  // trials that dice roll would decide the result. A client that retries every 10 ms measures the servers instead.
+  const client = await ZooKeeperClient.connect(others.map((member) => `127.0.0.1:${member.clientPort}`).join(','), {
+    sessionTimeoutMs: 30_000,
+    reconnectPacing: FAILOVER_PACING,
+  })
   const path = `/zoodesk-failover-${process.pid}-${Date.now().toString(36)}`
   try {
     await client.create(path, 'x')

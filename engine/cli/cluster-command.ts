@@ -2,6 +2,7 @@ import { LocalCluster, PortInUseError } from '../cluster'
 import type { ClusterMember, MemberExitEvent, MemberKind } from '../cluster'
 import { linkPort } from '../cluster/port-layout'
 import { type CliCommand, type CliContext, CliFailure, ExitCode, UsageError, parseCommandLine, wholeNumber } from './support'
+import { listenForStopSignals } from './stop-signals'
 
 const HELP = `Usage: zoodesk cluster --nodes N [--observers M] [--base-port P] [--data-dir DIR]
                        [--tick-time MS] [--apache K]
@@ -115,33 +116,6 @@ function describeExit(event: MemberExitEvent): string {
   return `member ${event.id} (${event.kind}) exited unexpectedly with ${event.signal ?? `code ${event.code}`}`
 }
 
-/** Resolves with the first SIGINT/SIGTERM; a second one exits at once (members die with us). */
-function listenForSignals(context: CliContext): { requested: Promise<NodeJS.Signals>; dispose(): void } {
-  let onSignal: (signal: NodeJS.Signals) => void = () => {}
-  const requested = new Promise<NodeJS.Signals>((resolve) => {
-    onSignal = (signal) => {
-      process.removeListener('SIGINT', onSignal)
-      process.removeListener('SIGTERM', onSignal)
-      const force = () => {
-        context.err(`zoodesk cluster: second ${signal}, exiting without a clean stop\n`)
-        process.exit(ExitCode.failure)
-      }
-      process.once('SIGINT', force)
-      process.once('SIGTERM', force)
-      resolve(signal)
-    }
-  })
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  return {
-    requested,
-    dispose() {
-      process.removeListener('SIGINT', onSignal)
-      process.removeListener('SIGTERM', onSignal)
-    },
-  }
-}
-
 export async function runCluster(args: string[], context: CliContext): Promise<number> {
   const parsed = readArguments(args)
   if (parsed === 'help') {
@@ -165,7 +139,7 @@ export async function runCluster(args: string[], context: CliContext): Promise<n
     if (error instanceof RangeError) throw new UsageError(error.message)
     throw error
   }
-  const signals = listenForSignals(context)
+  const signals = listenForStopSignals('cluster', context.err)
   const stopWatchingExits = cluster.on('member-exit', (event) => {
     if (!event.expected) context.err(`zoodesk cluster: ${describeExit(event)}\n`)
   })

@@ -8,6 +8,7 @@ import { createLogger } from '../node/log'
 import { attachToCluster, type DiskFaultMessage } from '../cluster'
 import { type RunningMember, startMember } from '../node/member'
 import { type CliCommand, type CliContext, CliFailure, ExitCode, UsageError, parseCommandLine } from './support'
+import { listenForStopSignals, type StopRequest } from './stop-signals'
 import { ZOODESK_VERSION } from './version'
 
 const HELP = `Usage: zoodesk server --config <zoo.cfg> [-D name=value]...
@@ -31,12 +32,6 @@ Exit status: 0 after a clean stop on SIGTERM or SIGINT; 1 when the member fails 
 start or run (e.g. the client port is in use); 2 for a bad command line or config.
 `
 
-export interface StopRequest {
-  /** Resolves with the signal name when the member should stop. */
-  readonly requested: Promise<string>
-  dispose(): void
-}
-
 export interface ServerDependencies {
   startMember: (config: MemberConfig) => Promise<RunningMember>
   /** Where stop requests come from; by default SIGTERM and SIGINT. */
@@ -45,36 +40,9 @@ export interface ServerDependencies {
   stopTimeoutMs: number
 }
 
-/** SIGTERM/SIGINT → stop; a second signal while stopping exits at once. */
-function listenForProcessSignals(): StopRequest {
-  let onSignal: (signal: NodeJS.Signals) => void = () => {}
-  const requested = new Promise<string>((resolvePromise) => {
-    onSignal = (signal) => {
-      resolvePromise(signal)
-      process.removeListener('SIGINT', onSignal)
-      process.removeListener('SIGTERM', onSignal)
-      const force = () => {
-        process.stderr.write(`zoodesk server: second ${signal}, exiting without a clean stop\n`)
-        process.exit(ExitCode.failure)
-      }
-      process.once('SIGINT', force)
-      process.once('SIGTERM', force)
-    }
-  })
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  return {
-    requested,
-    dispose() {
-      process.removeListener('SIGINT', onSignal)
-      process.removeListener('SIGTERM', onSignal)
-    },
-  }
-}
-
 const defaultDependencies: ServerDependencies = {
   startMember,
-  listenForStop: listenForProcessSignals,
+  listenForStop: () => listenForStopSignals('server'),
   stopTimeoutMs: 15000,
 }
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { type CliCommand, type CliContext, CliFailure, ExitCode, parseCommandLine, wholeNumber } from './support'
+import { listenForStopSignals } from './stop-signals'
 import { ZOODESK_VERSION } from './version'
 
 const HELP = `Usage: zoodesk web [--port P] [--data-dir DIR] [--no-cluster]
@@ -47,21 +48,6 @@ function loadWebHost(scriptPath: string): WebHostModule {
   return createRequire(scriptPath)(bundle) as WebHostModule
 }
 
-function waitForStopSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolveSignal) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.removeListener('SIGINT', onSignal)
-      process.removeListener('SIGTERM', onSignal)
-      // A second signal while stopping: leave at once (members still die with us).
-      process.once('SIGINT', () => process.exit(ExitCode.interrupted))
-      process.once('SIGTERM', () => process.exit(ExitCode.failure))
-      resolveSignal(signal)
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-  })
-}
-
 async function run(args: string[], context: CliContext): Promise<number> {
   const { values } = parseCommandLine(args, {
     port: { type: 'string' },
@@ -92,7 +78,7 @@ async function run(args: string[], context: CliContext): Promise<number> {
     throw new CliFailure(`browser mode did not start: ${(error as Error).message}`)
   }
   context.out(`ZooDesk is running in browser mode. Open:\n\n  ${running.url}\n\n(Ctrl-C to stop)\n`)
-  await waitForStopSignal()
+  await listenForStopSignals('web', context.err).requested
   context.err('zoodesk web: stopping…\n')
   await running.close()
   return ExitCode.ok

@@ -1,4 +1,4 @@
-import { createConnection } from 'node:net'
+import { fourLetterWord as sendFourLetterWord } from '../monitor/four-letter'
 
 /** A member's role as `srvr` reports it (`Mode:`); `read-only` when cut off with readonlymode.enabled. */
 export type MemberMode = 'leader' | 'follower' | 'observer' | 'standalone' | 'read-only'
@@ -27,25 +27,7 @@ export function parseSrvr(text: string): SrvrReport {
   }
 }
 
-/** Sends a four-letter word and returns what the member wrote before closing; rejects on error or timeout. */
+/** A four-letter word to a member (1 s to answer unless told otherwise). */
 export function fourLetterWord(host: string, port: number, word: string, timeoutMs = 1000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    const socket = createConnection({ host, port })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new Error(`${word} to ${host}:${port}: no answer within ${timeoutMs} ms`))
-    }, timeoutMs)
-    socket.on('connect', () => socket.write(word))
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', (error) => {
-      clearTimeout(timer)
-      socket.destroy()
-      reject(error)
-    })
-    socket.on('close', (hadError) => {
-      clearTimeout(timer)
-      if (!hadError) resolve(Buffer.concat(chunks).toString('utf8'))
-    })
-  })
+  return sendFourLetterWord(host, port, word, timeoutMs)
 }

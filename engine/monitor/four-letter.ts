@@ -11,16 +11,18 @@ export const NOT_SERVING_TEXT = 'This ZooKeeper instance is not currently servin
  * Sends a four-letter word and resolves with everything the server wrote before closing. Rejects when the
  * connection fails or nothing closes it within `timeoutMs` (Apache may leave a 4lw socket open while starting).
  */
-export function fourLetterWord(host: string, port: number, word: string, timeoutMs: number): Promise<string> {
+export function fourLetterWord(host: string, port: number, word: string, timeoutMs: number, payload?: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     const socket = createConnection({ host, port })
     const timer = setTimeout(() => {
       socket.destroy()
-      reject(new Error(`no answer to ${word} within ${timeoutMs} ms`))
+      const partial = chunks.length > 0 ? ` (got ${JSON.stringify(Buffer.concat(chunks).toString('utf8'))})` : ''
+      reject(new Error(`${word} to ${host}:${port}: no answer within ${timeoutMs} ms${partial}`))
     }, timeoutMs)
-    // write, not end: Apache closes a 4lw connection whose client half-closed before it answered.
-    socket.once('connect', () => socket.write(word))
+    // write, not end: Apache closes a 4lw connection whose client half-closed before it answered. `payload` follows
+    // the word for the few that take an argument (stmk's 8-byte trace mask).
+    socket.once('connect', () => socket.write(payload === undefined ? word : Buffer.concat([Buffer.from(word, 'latin1'), payload])))
     socket.on('data', (chunk: Buffer) => chunks.push(chunk))
     socket.once('error', (error) => {
       clearTimeout(timer)

@@ -1,5 +1,6 @@
 // Small TCP helpers: free ports for servers under test, and four-letter-word commands.
-import { createConnection, createServer } from 'node:net'
+import { createServer } from 'node:net'
+import { fourLetterWord } from '../../../engine/monitor/four-letter'
 
 export const LOOPBACK = '127.0.0.1'
 
@@ -36,29 +37,7 @@ export interface FourLetterOptions {
  * closing the socket (ZooKeeperServer.removeCnxn, zkDb null), and never closes it.
  */
 export function fourLetter(host: string, port: number, cmd: string, options: FourLetterOptions = {}): Promise<string> {
-  const timeoutMs = options.timeoutMs ?? 2000
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    const socket = createConnection({ host, port })
-    const timer = setTimeout(() => {
-      socket.destroy()
-      reject(new Error(`4lw ${cmd} to ${host}:${port}: no close after ${timeoutMs} ms (got ${JSON.stringify(Buffer.concat(chunks).toString('utf8'))})`))
-    }, timeoutMs)
-    socket.on('connect', () => {
-      socket.write(options.payload === undefined ? cmd : Buffer.concat([Buffer.from(cmd, 'latin1'), options.payload]))
-    })
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
-    socket.on('error', (error) => {
-      clearTimeout(timer)
-      socket.destroy()
-      reject(error)
-    })
-    // 'close' rather than 'end': the server may reset instead of half-closing.
-    socket.on('close', (hadError) => {
-      clearTimeout(timer)
-      if (!hadError) resolve(Buffer.concat(chunks).toString('utf8'))
-    })
-  })
+  return fourLetterWord(host, port, cmd, options.timeoutMs ?? 2000, options.payload)
 }
 
 /**

@@ -2,14 +2,8 @@
 // node kinds where a client can restore them) with progress events, in both formats, on Apache and on ZooDesk.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExportDocument, MultiOp } from '../../../main/contract/model'
-import { ApiError } from '../../../renderer/api/client'
-import { type TestServer, startApache, startZooDesk } from '../../compat/harness/servers'
-import { type AppHarness, b64, startAppHarness } from './support/app-harness'
-
-const SERVERS = [
-  ['apache', startApache],
-  ['zoodesk', startZooDesk],
-] as const
+import type { TestServer } from '../../compat/harness/servers'
+import { type AppHarness, b64, rejection, STANDALONE_SERVERS, startAppHarness } from './support/app-harness'
 
 /** A deterministic pseudo-random byte source, so failures replay. */
 function bytes(seed: number, length: number): string {
@@ -51,16 +45,7 @@ function comparable(document: ExportDocument): string[] {
   return document.nodes.map((node) => JSON.stringify([node.path, node.kind, node.data, node.acl])).sort()
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(ApiError)
-  return error as ApiError
-}
-
-describe.each(SERVERS)('recursive operations on %s', (kind, start) => {
+describe.each(STANDALONE_SERVERS)('recursive operations on %s', (kind, start) => {
   let server: TestServer
   let app: AppHarness
   let connectionId: string

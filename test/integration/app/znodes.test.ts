@@ -1,25 +1,11 @@
 // Single-node operations, watches, the console and read-only enforcement through the WebSocket binding, against
 // Apache ZooKeeper 3.8 (Debian) and ZooDesk standalone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError } from '../../../renderer/api/client'
-import { type TestServer, startApache, startZooDesk } from '../../compat/harness/servers'
-import { type AppHarness, b64, eventually, startAppHarness, text } from './support/app-harness'
+import type { TestServer } from '../../compat/harness/servers'
+import { type AppHarness, b64, eventually, rejection, STANDALONE_SERVERS, startAppHarness, text } from './support/app-harness'
 
-const SERVERS = [
-  ['apache', startApache],
-  ['zoodesk', startZooDesk],
-] as const
 
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(ApiError)
-  return error as ApiError
-}
-
-describe.each(SERVERS)('znodes, watches, console on %s', (kind, start) => {
+describe.each(STANDALONE_SERVERS)('znodes, watches, console on %s', (kind, start) => {
   let server: TestServer
   let app: AppHarness
   let connectionId: string

@@ -8,9 +8,10 @@ import type { EventName, EventPayload } from '../../../../main/contract/contract
 import { startWebServer, type WebServer } from '../../../../main/rpc/ws-server'
 import { type AppServices, createAppServices } from '../../../../main/services/app'
 import { KeyFileSecretBox } from '../../../../main/services/secrets/keyfile-secret-box'
-import { type ApiClient, createApiClient } from '../../../../renderer/api/client'
+import { ApiError, type ApiClient, createApiClient } from '../../../../renderer/api/client'
 import { type WebSocketLike, createWebSocketTransport } from '../../../../renderer/api/ws-transport'
-import { DEFAULT_ZOODESK_BIN } from '../../../compat/harness/servers'
+import { expect } from 'vitest'
+import { DEFAULT_ZOODESK_BIN, startApache, startZooDesk } from '../../../compat/harness/servers'
 
 export interface AppHarness {
   readonly services: AppServices
@@ -90,3 +91,19 @@ export async function eventually<T>(check: () => T | undefined, what: string, ti
 
 export const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64')
 export const text = (base64: string | null): string | null => (base64 === null ? null : Buffer.from(base64, 'base64').toString('utf8'))
+
+/** The standalone servers the service tests run against, side by side: Apache ZooKeeper 3.8 and ZooDesk. */
+export const STANDALONE_SERVERS = [
+  ['apache', startApache],
+  ['zoodesk', startZooDesk],
+] as const
+
+/** The ApiError a call fails with (the test fails if it succeeds or throws anything else). */
+export async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
+  expect(error).toBeInstanceOf(ApiError)
+  return error as ApiError
+}

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ErrorCode, KeeperException, ZooKeeperClient } from '../../../engine/client'
 import { LocalCluster } from '../../../engine/cluster'
 import { checkLinearizable, type Operation, type ZnodeInput, type ZnodeOutput, znodeModel } from '../../support/linearizability'
+import { seededRandom } from '../../support/seeded-random'
 
 /**
  * Real processes under faults (issue 3, acceptance 4): a ZooDesk ensemble of `zoodesk server` processes behind the
@@ -19,18 +20,6 @@ const CLIENTS = 5
 const TICK_MS = 200
 
 type History = Operation<ZnodeInput, ZnodeOutput>[]
-
-/** mulberry32: a small seeded generator, so a failing run's nemesis can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -120,7 +109,7 @@ describe.each([3, 5])('%i-member ZooDesk ensemble under SIGKILL, partitions and 
   })
 
   it(`keeps a linearizable history and loses no acknowledged write (nemesis seed ${SEED + voters})`, async () => {
-    const random = seeded(SEED + voters)
+    const random = seededRandom(SEED + voters)
     cluster = await LocalCluster.create({ voters, kind: 'zoodesk', tickTimeMs: TICK_MS, initLimit: 10, syncLimit: 5 })
     await cluster.start()
     await cluster.waitForServing(60_000)
@@ -133,7 +122,7 @@ describe.each([3, 5])('%i-member ZooDesk ensemble under SIGKILL, partitions and 
     const history: History = []
     for (const path of KEYS) history.push({ client: -1, input: { kind: 'create', path, value: 'initial' }, output: { code: 'ok' }, callMs: 0, returnMs: 0 })
     let stop = false
-    const clients = Array.from({ length: CLIENTS }, (_, index) => new ChaosClient(index, connectString, history, seeded(SEED * 31 + index)))
+    const clients = Array.from({ length: CLIENTS }, (_, index) => new ChaosClient(index, connectString, history, seededRandom(SEED * 31 + index)))
     const running = clients.map((client) => client.run(() => stop))
 
     const minority = Math.floor((voters - 1) / 2)

@@ -1,20 +1,7 @@
 // Child names for the children-order tests: seeded, so a failing run replays exactly, and chosen to reach every
 // corner of Java's HashMap ordering (table growth, a crowded bucket in a small table, non-ASCII names).
 import { javaBucketOf, javaStringHash } from '../../../engine/tree/java-hash'
-
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-export type Random = () => number
+import type { Random } from '../../support/seeded-random'
 
 function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!

@@ -5,15 +5,14 @@ import { CreateMode, ZooKeeperClient } from '../../../engine/client'
 import { ChildSet, NO_CHILDREN } from '../../../engine/tree/children'
 import { javaBucketOf, javaStringHash } from '../../../engine/tree/java-hash'
 import {
-  type Random,
   asciiName,
   crowdedNames,
   distinctNames,
-  seededRandom,
   sequentialName,
   unicodeName,
 } from './children-names'
 import { type TestServer, startApache, startZooDesk } from '../../compat/harness/servers'
+import { type Random, seededRandom } from '../../support/seeded-random'
 
 /**
  * getChildren lists children in the order of Apache's `HashSet<String>(8)` (engine/tree/children.ts). Two checks:

@@ -15,7 +15,8 @@ import { encodeSnapshot, loadNewestSnapshot, writeSnapshot } from '../../../engi
 import { dataTreeCodec } from '../../../engine/txn/tree-codec'
 import { TxnLogWriter } from '../../../engine/txn/txn-log'
 import { readAllTxns } from '../../../engine/txn/txn-log-reader'
-import { SESSION_ID, createBody, seededRandom, txnAt } from '../../unit/txn/txn-samples'
+import { SESSION_ID, createBody, txnAt } from '../../unit/txn/txn-samples'
+import { seededRandom } from '../../support/seeded-random'
 import { dumpTree } from './tree-dump'
 
 let dataDir: string

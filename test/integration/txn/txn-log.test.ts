@@ -7,7 +7,8 @@ import type { LoggedTxn, TxnBody } from '../../../engine/proto/txn'
 import { TxnLogCorruptError } from '../../../engine/txn/errors'
 import { TxnLogWriter } from '../../../engine/txn/txn-log'
 import { type LogEntry, TxnLogIterator, lastLoggedZxid, listLogFiles, readAllTxns, truncateLog } from '../../../engine/txn/txn-log-reader'
-import { sampleTxn, sampleTxns, seededRandom, txnAt, txnKey } from '../../unit/txn/txn-samples'
+import { sampleTxn, sampleTxns, txnAt, txnKey } from '../../unit/txn/txn-samples'
+import { seededRandom } from '../../support/seeded-random'
 
 let dir: string
 beforeEach(async () => {

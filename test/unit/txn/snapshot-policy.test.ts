@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SnapshotPolicy } from '../../../engine/txn/snapshot-policy'
-import { seededRandom } from './txn-samples'
+import { seededRandom } from '../../support/seeded-random'
 
 function txnsUntilRoll(policy: SnapshotPolicy, entryBytes = 100, limit = 1_000_000): number {
   for (let i = 1; i <= limit; i++) if (policy.txnLogged(entryBytes)) return i

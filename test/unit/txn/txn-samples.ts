@@ -1,22 +1,11 @@
 import { OPEN_ACL_UNSAFE } from '../../../engine/proto/data-records'
 import { OpCode } from '../../../engine/proto/opcodes'
 import { type LoggedTxn, type TxnBody, encodeTxnBody } from '../../../engine/proto/txn'
+import { seededRandom } from '../../support/seeded-random'
 
 /** Deterministic txns of every common kind, for log and snapshot tests. */
 
 export const SESSION_ID = 0x1000008b84e0000n
-
-/** Small seeded PRNG (mulberry32) so "random" tests replay exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export function txnAt(zxid: bigint, body: TxnBody, time = 1764082800000 + Number(zxid)): LoggedTxn {
   return { header: { clientId: SESSION_ID, cxid: Number(zxid & 0x7fffn), zxid, time, type: body.type }, body }

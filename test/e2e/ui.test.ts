@@ -135,6 +135,11 @@ describe('ZooDesk UI in browser mode', () => {
     expect(JSON.parse(data?.toString('utf8') ?? '')).toEqual({ app: 'zoodesk', replicas: 3, tags: ['a', 'b'] })
     expect(data?.toString('utf8')).toContain('\n  "replicas": 3')
     expect(stat.version).toBe(1)
+    // Away and back: the editor shows what the server holds (the value arrives while the editor is read-only).
+    await openPath('/e2e')
+    await openPath('/e2e/p')
+    const shown = async () => ((await editorPane.locator('.view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ')
+    await expect.poll(shown).toContain('"replicas": 3')
     await screenshot(page, '03-json-saved')
   }, 60_000)
 

@@ -165,6 +165,8 @@ export async function runServer(args: string[], context: CliContext, dependencie
     try {
       member = await dependencies.startMember(config)
       if (pendingDiskFault !== undefined) member.disk.set(pendingDiskFault.mode, pendingDiskFault.delayMs)
+      // The cluster's timeline shows our elections, votes and txn counts.
+      cluster?.reportZabTrace(member.zabTrace)
     } catch (error) {
       throw startFailure(error, config)
     }

@@ -1,3 +1,4 @@
+import type { ZabEvent } from '../node/quorum/zab-event'
 import type { MemberKind } from './member-config'
 
 /** A member process started (at cluster start or by startMember/restart). */
@@ -16,9 +17,21 @@ export interface MemberExitEvent {
   expected: boolean
 }
 
+/**
+ * ZAB at work in one member: role changes, votes, elections, syncs, txn counts. ZooDesk members send them over their
+ * IPC channel; Apache members' log lines are parsed (apache-zab-log.ts). `time` is the member's wall clock.
+ */
+export interface MemberZabEvent {
+  id: number
+  kind: MemberKind
+  time: number
+  event: ZabEvent
+}
+
 export interface ClusterEvents {
   'member-start': MemberStartEvent
   'member-exit': MemberExitEvent
+  zab: MemberZabEvent
 }
 
 export type ClusterEventName = keyof ClusterEvents
@@ -28,6 +41,7 @@ export class ClusterEventHub {
   private readonly listeners: { [K in ClusterEventName]: Set<(event: ClusterEvents[K]) => void> } = {
     'member-start': new Set(),
     'member-exit': new Set(),
+    zab: new Set(),
   }
 
   on<K extends ClusterEventName>(name: K, listener: (event: ClusterEvents[K]) => void): () => void {

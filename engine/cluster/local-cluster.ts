@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type ApacheLaunchOptions, apacheCommand, apacheLogFile, log4jProperties, missingJars } from './apache-launch'
+import { ApacheZabLogParser } from './apache-zab-log'
 import { ClusterEventHub, type ClusterEvents, type ClusterEventName } from './cluster-events'
 import { type ConfigValue, type MemberKind, type MemberPlan, type MemberRole, memberConfigEntries, renderZooCfg } from './member-config'
+import { LogTail } from './log-tail'
 import { CLUSTER_PARENT_ENV } from './member-link'
 import type { DiskFaultMessage, DiskMode } from './member-messages'
 import { type MemberExit, type MemberHandle, type MemberSpawner, defaultZooDeskSpawner, spawnWatched } from './member-process'
@@ -104,6 +106,8 @@ interface MemberState {
   disk: DiskFaultMessage | undefined
   /** A start or stop in progress, so concurrent calls for one member queue up. */
   busy: Promise<unknown>
+  /** An Apache member's log, followed for its elections (ZooDesk members send theirs over IPC). */
+  logTail: LogTail | undefined
 }
 
 const DEFAULTS = { tickTimeMs: 2000, initLimit: 10, syncLimit: 5, stopGraceMs: 10_000, statusTimeoutMs: 1000 }
@@ -176,6 +180,7 @@ export class LocalCluster {
       lastExit: undefined,
       disk: undefined,
       busy: Promise.resolve(),
+      logTail: undefined,
     }))
     this.connectString = this.members.map((member) => `${LOOPBACK}:${member.clientPort}`).join(',')
     const settings = this.settings()
@@ -441,7 +446,13 @@ export class LocalCluster {
       const apache = this.options.apache ?? {}
       writeFileSync(join(member.dir, 'log4j.properties'), log4jProperties(apacheLogFile(member.dir)))
       const { command, args } = apacheCommand(apache, member.dir, member.configFile)
-      handle = await spawnWatched({ id: member.id, command, args, cwd: member.dir, logFile: join(member.dir, 'jvm.out') }, spawnOptions)
+      await this.followApacheLog(state)
+      try {
+        handle = await spawnWatched({ id: member.id, command, args, cwd: member.dir, logFile: join(member.dir, 'jvm.out') }, spawnOptions)
+      } catch (error) {
+        await this.stopFollowingLog(state)
+        throw error
+      }
     } else {
       const spawner = this.options.spawnMember ?? defaultZooDeskSpawner(spawnOptions)
       handle = await spawner({
@@ -454,6 +465,9 @@ export class LocalCluster {
       })
     }
     trackHandle(handle)
+    handle.onMessage?.((message) => {
+      if (state.handle === handle) this.events.emit('zab', { id: member.id, kind: member.kind, time: message.time, event: message.event })
+    })
     state.handle = handle
     state.wanted = true
     state.lastExit = undefined
@@ -462,8 +476,28 @@ export class LocalCluster {
     this.events.emit('member-start', { id: member.id, kind: member.kind, pid: handle.pid })
   }
 
+  /** Starts following an Apache member's log from its current end: its election lines become 'zab' events. */
+  private async followApacheLog(state: MemberState): Promise<void> {
+    await this.stopFollowingLog(state)
+    const { id, kind, dir } = state.member
+    const parser = new ApacheZabLogParser(id)
+    const tail = new LogTail(apacheLogFile(dir), (line) => {
+      for (const record of parser.line(line)) this.events.emit('zab', { id, kind, time: record.time, event: record.event })
+    })
+    state.logTail = tail
+    await tail.start()
+  }
+
+  private async stopFollowingLog(state: MemberState): Promise<void> {
+    const tail = state.logTail
+    state.logTail = undefined
+    await tail?.stop()
+  }
+
   private exited(state: MemberState, handle: MemberHandle, exit: MemberExit): void {
     if (state.handle !== handle) return
+    // The JVM's last lines are on disk now: read them before the tail stops.
+    void this.stopFollowingLog(state)
     state.handle = undefined
     state.lastExit = exit
     const { id, kind } = state.member

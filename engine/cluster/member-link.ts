@@ -1,4 +1,5 @@
-import { type DiskFaultMessage, parseClusterMessage } from './member-messages'
+import type { ZabTraceSource } from '../node/quorum/zab-trace'
+import { type DiskFaultMessage, type MemberToClusterMessage, parseClusterMessage } from './member-messages'
 
 /**
  * The member side of a local cluster: `zoodesk server` calls `attachToCluster` at start. A ZooDesk member started
@@ -29,7 +30,13 @@ export interface ParentChannel {
 
 export interface ClusterAttachment {
   detach(): void
+  /** Sends a message to the cluster; dropped quietly when the channel has closed (the member is exiting then). */
+  send(message: MemberToClusterMessage): void
+  /** Forwards a member's ZAB trace (its elections, votes and txn counts) to the cluster, for its timeline. */
+  reportZabTrace(source: ZabTraceSource | undefined): void
 }
+
+type SendFunction = (message: unknown, callback: (error: Error | null) => void) => boolean
 
 /**
  * Wires a member to the cluster that started it: disk-fault messages go to `hooks.onDisk`, and the member exits
@@ -51,10 +58,27 @@ export function attachToCluster(hooks: ClusterMemberHooks, channel: ParentChanne
   channel.on('disconnect', parentGone)
   // The channel alone must not keep a stopped member alive.
   channel.channel?.unref()
+  const sendFunction = channel.send as SendFunction
+  let stopTrace: (() => void) | undefined
+  const send = (message: MemberToClusterMessage): void => {
+    if (channel.connected === false) return
+    try {
+      // The callback keeps a failed send (channel closing) from becoming an 'error' event.
+      sendFunction.call(channel, message, () => undefined)
+    } catch {
+      // closed between the check and the send
+    }
+  }
   return {
     detach() {
+      stopTrace?.()
       channel.removeListener('message', onMessage)
       channel.removeListener('disconnect', parentGone)
+    },
+    send,
+    reportZabTrace(source) {
+      stopTrace?.()
+      stopTrace = source?.subscribe((time, event) => send({ type: 'zab', time, event }))
     },
   }
 }

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync } from 'node:fs'
-import type { ClusterToMemberMessage } from './member-messages'
+import { type ClusterToMemberMessage, type MemberToClusterMessage, parseMemberMessage } from './member-messages'
 import { WATCHDOG_SOURCE, type WatchdogReport, type WatchdogSpec } from './member-watchdog'
 
 /** How a member process ended. */
@@ -19,6 +19,11 @@ export interface MemberHandle {
   /** Sends a message over the member's IPC channel; rejects when there is none or it is closed. */
   send(message: ClusterToMemberMessage): Promise<void>
   kill(signal: MemberSignal): void
+  /**
+   * Messages the member sends over its IPC channel (checked: unknown or malformed ones are dropped). Optional: a
+   * spawner without a channel to listen on (or one written before members talked back) leaves it out.
+   */
+  onMessage?(listener: (message: MemberToClusterMessage) => void): void
 }
 
 /** Everything needed to start one ZooDesk member: `<node> <scriptPath> ...args` with an IPC channel. */
@@ -120,6 +125,12 @@ export function defaultZooDeskSpawner(options: DefaultSpawnOptions = {}): Member
       exited,
       send: (message) => sendOver(child, message),
       kill: (signal) => signalPid(child.pid, signal),
+      onMessage: (listener) => {
+        child.on('message', (value: unknown) => {
+          const message = parseMemberMessage(value)
+          if (message !== undefined) listener(message)
+        })
+      },
     }
   }
 }

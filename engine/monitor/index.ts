@@ -2,4 +2,5 @@ export { EnsembleMonitor, type EnsembleMonitorOptions } from './ensemble-monitor
 export { MemberPoller } from './member-poller'
 export { fourLetterWord, adminCommand, notWhitelisted, NOT_SERVING_TEXT } from './four-letter'
 export { parseSrvr, parseMntr, parseAdminMonitor, parseAdminSrvr, type ParsedFigures } from './parse'
+export { parseCons, type ConsConnection } from './cons'
 export type * from './types'

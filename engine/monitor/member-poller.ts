@@ -20,6 +20,13 @@ export class MemberPoller {
   private polls = 0
   /** The counters of the previous round, for per-second rates. */
   private previousCounters: { timeMs: number; proposals: number | undefined; commits: number | undefined } | undefined
+  /**
+   * Four-letter words this poller got an answer to. The member counts each of them as a received packet (Apache's
+   * checkFourLetterWord, before the whitelist check), so they are taken out of the requests/s it reports.
+   */
+  private ownWords = 0
+  /** The packet counter of the previous round and how many of our own words it included. */
+  private previousPackets: { timeMs: number; received: number; ownWords: number } | undefined
 
   constructor(
     readonly member: MonitoredMember,
@@ -38,12 +45,19 @@ export class MemberPoller {
     const notices: string[] = []
     const sources: HealthSource[] = []
     let figures: ParsedFigures = {}
+    /** ownWords as of the answer the packet counter came from (a later source overrides an earlier one). */
+    let packetsOwnWords = 0
+    const merge = (parsed: ParsedFigures): void => {
+      figures = { ...figures, ...defined(parsed) }
+      if (parsed.packetsReceived !== undefined) packetsOwnWords = this.ownWords
+    }
     let reachable = false
     let notServing = false
 
     const ask = async (word: 'srvr' | 'mntr'): Promise<string | null> => {
       try {
         const text = await fourLetterWord(host, clientPort, word, this.timeoutMs)
+        this.ownWords++
         reachable = true
         if (notWhitelisted(text)) {
           this[word] = 'refused'
@@ -55,7 +69,9 @@ export class MemberPoller {
           return null
         }
         return text
-      } catch {
+      } catch (error) {
+        // A word that timed out most likely reached the member (slow, not down) and was counted there.
+        if (error instanceof Error && error.message.includes('no answer within')) this.ownWords++
         return null
       }
     }
@@ -63,14 +79,14 @@ export class MemberPoller {
     if (this.due(this.srvr)) {
       const text = await ask('srvr')
       if (text !== null) {
-        figures = { ...figures, ...defined(parseSrvr(text)) }
+        merge(parseSrvr(text))
         sources.push('srvr')
       }
     }
     if (this.due(this.mntr) && (reachable || this.srvr === 'refused')) {
       const text = await ask('mntr')
       if (text !== null) {
-        figures = { ...figures, ...defined(parseMntr(text)) }
+        merge(parseMntr(text))
         sources.push('mntr')
       }
     }
@@ -78,7 +94,7 @@ export class MemberPoller {
     if (wantAdmin && adminPort !== null && this.due(this.admin)) {
       try {
         const monitor = await adminCommand(host, adminPort, 'monitor', this.timeoutMs)
-        figures = { ...figures, ...defined(parseAdminMonitor(monitor)) }
+        merge(parseAdminMonitor(monitor))
         if (figures.zxid === undefined) figures = { ...figures, ...defined(parseAdminSrvr(await adminCommand(host, adminPort, 'srvr', this.timeoutMs))) }
         this.admin = 'available'
         sources.push('admin')
@@ -110,6 +126,7 @@ export class MemberPoller {
     const proposalsPerSecond = rate(figures.proposalCount, previous?.proposals)
     const commitsPerSecond = rate(figures.commitCount, previous?.commits)
     this.previousCounters = { timeMs: time, proposals: figures.proposalCount, commits: figures.commitCount }
+    const requestsPerSecond = this.requestRate(figures.packetsReceived, packetsOwnWords, figures.uptimeMs, time)
     return {
       time,
       member: this.name,
@@ -131,8 +148,27 @@ export class MemberPoller {
       pendingSyncs: figures.pendingSyncs ?? null,
       proposalsPerSecond,
       commitsPerSecond,
+      requestsPerSecond,
       notices,
     }
+  }
+
+  /**
+   * Packets per second since the last round that read the counter, less our own four-letter words in between. A
+   * round without the counter (a slow or refused answer) is null and the next one averages over the gap. Null on
+   * the first round and when the member restarted (the counter went down, or mntr's uptime is shorter than the gap)
+   * or `srst` reset it: counting starts over.
+   */
+  private requestRate(received: number | undefined, ownWordsAtRead: number, uptimeMs: number | undefined, timeMs: number): number | null {
+    const previous = this.previousPackets
+    if (received === undefined) return null
+    this.previousPackets = { timeMs, received, ownWords: ownWordsAtRead }
+    if (previous === undefined || received < previous.received) return null
+    if (uptimeMs !== undefined && uptimeMs < timeMs - previous.timeMs) return null
+    const seconds = (timeMs - previous.timeMs) / 1000
+    if (seconds <= 0) return null
+    const others = Math.max(0, received - previous.received - (ownWordsAtRead - previous.ownWords))
+    return Math.round((others / seconds) * 10) / 10
   }
 }
 

@@ -18,6 +18,10 @@ export interface ParsedFigures {
   /** Cumulative counters (mntr zk_proposal_count, zk_commit_count): rates come from two rounds. */
   proposalCount?: number
   commitCount?: number
+  /** Packets the member received from clients, four-letter words included (srvr `Received`, mntr zk_packets_received). */
+  packetsReceived?: number
+  /** How long the member has run (mntr zk_uptime, 3.6+): tells a restart from a slow round. */
+  uptimeMs?: number
 }
 
 const ROLES: ReadonlyMap<string, MemberRole> = new Map([
@@ -56,6 +60,7 @@ export function parseSrvr(text: string): ParsedFigures {
   figures.connections = number(fields.get('Connections'))
   figures.outstandingRequests = number(fields.get('Outstanding'))
   figures.znodes = number(fields.get('Node count'))
+  figures.packetsReceived = number(fields.get('Received'))
   const zxid = fields.get('Zxid')
   if (zxid !== undefined && /^0x[0-9a-fA-F]+$/.test(zxid)) figures.zxid = BigInt(zxid)
   figures.role = role(fields.get('Mode'))
@@ -96,6 +101,8 @@ function figuresFromMonitorKeys(get: (key: string) => string | undefined): Parse
     pendingSyncs: number(get('pending_syncs')),
     proposalCount: number(get('proposal_count')),
     commitCount: number(get('commit_count')),
+    packetsReceived: number(get('packets_received')),
+    uptimeMs: number(get('uptime')),
   }
 }
 

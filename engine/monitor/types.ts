@@ -35,6 +35,13 @@ export interface MemberHealth {
   /** Proposals the leader made / commits this member applied, per second since the previous round (mntr). */
   readonly proposalsPerSecond: number | null
   readonly commitsPerSecond: number | null
+  /**
+   * Client packets (requests and pings) the member received per second since the previous round, from srvr's
+   * `Received` / mntr's zk_packets_received, less the monitor's own four-letter words. Null on the first round,
+   * when the counter is unknown this round (the next known one averages over the gap), and when the member
+   * restarted (counter down, or mntr's uptime shorter than the gap) or `srst` reset it.
+   */
+  readonly requestsPerSecond: number | null
   /** Plain words for the user: a command not whitelisted, the AdminServer off, the member unreachable. */
   readonly notices: string[]
 }

@@ -5,6 +5,7 @@ import { DiskFaults } from './disk-faults'
 import { createLogger } from './log'
 import { autoPurgerFor, openMemberStorage, storageFigures } from './member-storage'
 import { isQuorumConfig, startQuorumMember } from './quorum/quorum-member'
+import type { ZabTraceSource } from './quorum/zab-trace'
 
 const log = createLogger('member')
 
@@ -21,6 +22,8 @@ export interface RunningMember {
   stop(): Promise<void>
   /** Injected disk faults (local clusters' slow or failing disks). */
   readonly disk: DiskFaults
+  /** An ensemble member's elections, votes and txn counts as events (a local cluster's timeline shows them). */
+  readonly zabTrace?: ZabTraceSource
 }
 
 /**

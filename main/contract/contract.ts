@@ -11,6 +11,7 @@ import type {
   ChildrenPage,
   ClientStateName,
   ClusterView,
+  ClusterZabEvent,
   ConnectionTestReport,
   ConnectionView,
   ConsoleOutput,
@@ -22,6 +23,8 @@ import type {
   MemberSample,
   MultiOpResult,
   ProfileView,
+  SearchResult,
+  SessionInfo,
   TreeOperationKind,
   TreeOperationPhase,
   TreeOperationResult,
@@ -29,6 +32,7 @@ import type {
   WatchView,
   ZnodeStat,
 } from './model'
+import { regexProblem } from './search-pattern'
 import { zkPathProblem } from './zk-path'
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -240,6 +244,35 @@ const healthTarget = v.variant('kind', [
   v.strictObject({ kind: v.literal('members'), members: v.pipe(v.array(memberAddress), v.minLength(1), v.maxLength(64)) }),
 ])
 
+/** A session id as zkCli and stat print it: 0x and up to 16 hex digits. */
+const sessionId = v.pipe(v.string('sessionId must be a string'), v.regex(/^0x[0-9a-fA-F]{1,16}$/, 'sessionId: 0x followed by 1 to 16 hex digits'))
+
+const searchArgs = v.pipe(
+  v.strictObject({
+    connectionId,
+    /** The subtree's root. */
+    path: zpath,
+    query: v.pipe(v.string('query must be a string'), v.minLength(1, 'query must not be empty'), v.maxLength(1000)),
+    /** What the query is tested on: the node's name, its whole path, or its data as UTF-8 text. */
+    match: v.optional(v.picklist(['name', 'path', 'data']), 'name'),
+    caseSensitive: v.optional(v.boolean(), false),
+    /** The query is a JavaScript regular expression (tested with RegExp.test, unanchored). */
+    regex: v.optional(v.boolean(), false),
+    limit: v.optional(intIn(1, 10_000), 10_000),
+    operationId,
+  }),
+  v.forward(
+    v.check(
+      (input) => !input.regex || regexProblem(input.query, input.caseSensitive) === null,
+      (issue) => {
+        const input = issue.input as { query: string; caseSensitive: boolean }
+        return `not a valid regular expression: ${regexProblem(input.query, input.caseSensitive) ?? ''}`
+      },
+    ),
+    ['query'],
+  ),
+)
+
 const clusterId = id('clusterId')
 const memberId = intIn(1, 255)
 
@@ -401,6 +434,16 @@ export const contract = {
       ['NOT_FOUND', 'KEEPER', 'READ_ONLY', 'CONFIRMATION_REQUIRED', 'CANCELLED'],
       'Import an export under a path (asks for a typed confirmation when that path exists).',
     ),
+    'znodes.search': method<SearchResult>()(
+      searchArgs,
+      ['NOT_FOUND', 'KEEPER', 'CANCELLED'],
+      'Search a subtree in main by name, path or data (substring or regex); progress on operations.progress, capped at limit.',
+    ),
+    'znodes.sessionInfo': method<SessionInfo>()(
+      v.strictObject({ connectionId, sessionId }),
+      ['NOT_FOUND'],
+      'Which member holds a session (an ephemeral node’s owner) and the client’s address, from every member’s cons.',
+    ),
     'operations.cancel': method<{ cancelled: boolean }>()(v.strictObject({ operationId: id('operationId') }), [], 'Cancel a running recursive operation.'),
 
     // Watches
@@ -474,6 +517,12 @@ export const contract = {
       ['NOT_FOUND', 'CONFLICT', 'UNSUPPORTED'],
       'Make a ZooDesk member’s disk slow (extra delay per write and fsync), failing, or ok again.',
     ),
+    'clusters.timeline': method<{ events: ClusterZabEvent[] }>()(
+      v.strictObject({ clusterId, sinceMs: v.optional(v.pipe(v.number(), v.minValue(0))) }),
+      ['NOT_FOUND'],
+      'The buffered ZAB history of a cluster (votes, elections, syncs, txn counts; the last 2,000 events), oldest first.',
+    ),
+
 
     // Audit log
     'audit.list': method<{ entries: AuditEntry[]; total: number }>()(
@@ -482,16 +531,18 @@ export const contract = {
       'Changes the app made, newest first.',
     ),
     'audit.export': method<{ content: string; fileName: string }>()(v.strictObject({ format: v.optional(v.picklist(['json', 'csv']), 'csv') }), [], 'The whole audit log as CSV or JSON.'),
+
   },
 
   events: {
     'connections.state': stream<ConnectionStateEvent>('A connection’s session changed state (connected, disconnected, expired, closed).'),
     'watches.event': stream<WatchEventPayload>('A watch fired on any connection (user watches and the tree’s own).'),
-    'operations.progress': stream<ProgressEvent>('Progress of a recursive delete/copy/move/export/import (throttled).'),
+    'operations.progress': stream<ProgressEvent>('Progress of a recursive delete/copy/move/export/import/search (throttled).'),
     'console.output': stream<{ consoleId: string } & ConsoleOutput>('Console text printed outside a command (watch notifications).'),
     'health.sample': stream<{ monitorId: string; samples: MemberSample[] }>('One poll round of an ensemble.'),
     'health.alert': stream<HealthAlert>('Leader change, quorum lost/restored, member down/up, notices.'),
     'clusters.state': stream<ClusterView>('A local cluster or one of its members changed state.'),
+    'clusters.zab': stream<ClusterZabEvent>('ZAB in a local cluster’s member: a role change, a vote, an election result, a sync, txn counts.'),
     'audit.entry': stream<AuditEntry>('A change the app just made.'),
   },
 } as const

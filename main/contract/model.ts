@@ -176,7 +176,7 @@ export interface WatchView {
 // ---------------------------------------------------------------------------------------------------------------
 // Recursive operations
 
-export type TreeOperationKind = 'delete' | 'copy' | 'move' | 'export' | 'import'
+export type TreeOperationKind = 'delete' | 'copy' | 'move' | 'export' | 'import' | 'search'
 export type TreeOperationPhase = 'scanning' | 'reading' | 'writing' | 'deleting' | 'done' | 'cancelled' | 'failed'
 export type ExportFormat = 'json' | 'zip'
 
@@ -216,6 +216,78 @@ export interface ExportDocument {
   root: string
   exportedAt: number
   nodes: ExportedNode[]
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Subtree search (znodes.search)
+
+export type SearchMatchKind = 'name' | 'path' | 'data'
+
+export interface SearchMatch {
+  path: string
+  stat: ZnodeStat
+}
+
+export interface SearchResult {
+  operationId: string
+  root: string
+  /** Sorted by path; at most the call's limit. */
+  matches: SearchMatch[]
+  /** Nodes read. */
+  visited: number
+  /** The limit was reached before the walk ended: there may be more matches. */
+  truncated: boolean
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Session info (znodes.sessionInfo): who holds a session, from the members' `cons` four-letter word
+
+/** One member's client connection that carries the session, as `cons` lists it. */
+export interface SessionConnection {
+  /** The member, as the connection's connect string names it (`host:port`, not an SSH tunnel's local port). */
+  server: string
+  /** The client's `ip:port` as the member sees it. */
+  clientAddress: string
+  queued: number | null
+  received: number | null
+  sent: number | null
+  /** Apache's abbreviation of the last operation (CREA, GETD, PING, …). */
+  lastOperation: string | null
+  /** When the connection was established, wall-clock ms. */
+  establishedAt: number | null
+  timeoutMs: number | null
+  lastCxid: HexLong | null
+  lastZxid: HexLong | null
+  lastLatencyMs: number | null
+  minLatencyMs: number | null
+  avgLatencyMs: number | null
+  maxLatencyMs: number | null
+}
+
+/** What one member answered: it lists the session, it does not, `cons` is not whitelisted, or it did not answer. */
+export type SessionMemberStatus = 'found' | 'not-found' | 'not-allowed' | 'not-serving' | 'unreachable'
+
+/**
+ * Why the client address is not known: no member allows `cons`; some members could not be asked (not allowed,
+ * down) and the others do not list it; every member answered and none lists it (the session is between
+ * connections, or on a member the connect string does not name); no member answered at all.
+ */
+export type SessionLookupProblem = 'cons-not-allowed' | 'incomplete' | 'not-connected' | 'unreachable'
+
+export interface SessionInfo {
+  sessionId: HexLong
+  found: boolean
+  /** The member the session is connected to, and the client's address there (the newest connection if several). */
+  server: string | null
+  clientAddress: string | null
+  connection: SessionConnection | null
+  /** Every connection of the session the members listed (more than one only while a client moves). */
+  connections: SessionConnection[]
+  members: { server: string; status: SessionMemberStatus }[]
+  /** Null when found. */
+  problem: SessionLookupProblem | null
+  /** Plain words (English) for logs and API users; the UI words it from `problem`. */
+  message: string
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -270,6 +342,11 @@ export interface MemberSample {
   /** From mntr's counters between two rounds: proposals the leader made, commits this member applied. */
   proposalsPerSecond: number | null
   commitsPerSecond: number | null
+  /**
+   * Client packets (requests and pings) per second since the previous round, from srvr `Received` / mntr
+   * zk_packets_received, less the monitor's own four-letter words; null when unknown or the counter went down.
+   */
+  requestsPerSecond: number | null
   /** Plain-words notes for the user: a command not whitelisted, the AdminServer off, an unreachable member. */
   notices: string[]
 }
@@ -327,6 +404,40 @@ export interface ClusterView {
   partition: number[][] | null
   running: boolean
   isDefault: boolean
+}
+
+/** A member's role in ZAB. */
+export type ZabStateName = 'LOOKING' | 'FOLLOWING' | 'LEADING' | 'OBSERVING'
+
+/** An election vote: proposed leader sid (-1: none), its last zxid (`0x…`) and epoch, in the voter's round. */
+export interface ZabVoteView {
+  leader: number
+  zxid: string
+  epoch: number
+  round: number
+}
+
+/**
+ * One thing ZAB did in one member (engine/node/quorum/zab-event.ts), plus `member`: its process started or ended.
+ * `txns` counts proposals and commits over a window (about 250 ms), never one event per transaction; Apache members
+ * send none (their rates come from the health monitor's mntr samples).
+ */
+export type ZabEventView =
+  | { type: 'state'; state: ZabStateName; leader: number | null }
+  | { type: 'vote'; vote: ZabVoteView }
+  | { type: 'notification'; from: number; state: ZabStateName; vote: ZabVoteView }
+  | { type: 'elected'; state: ZabStateName; leader: number; electionMs: number | null }
+  | { type: 'established'; epoch: number | null }
+  | { type: 'synced'; leader: number | null; epoch: number | null; sync: 'diff' | 'trunc' | 'snap' | null }
+  | { type: 'txns'; proposals: number; commits: number; firstZxid: string | null; lastZxid: string | null; windowMs: number }
+  | { type: 'member'; running: boolean; detail: string | null }
+
+export interface ClusterZabEvent {
+  clusterId: string
+  memberId: number
+  /** Wall-clock ms (the member's clock for ZAB events). */
+  time: number
+  event: ZabEventView
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { Health } from './health/health'
 import { Operations } from './operations'
 import type { SecretBox } from './secrets/secret-box'
 import { Watches } from './watches/watches'
+import { lookUpSession } from './znodes/session-info'
 import { CONFIRM_DELETE_ABOVE, Znodes } from './znodes/znodes'
 
 /** Voting members of the embedded default cluster created at first launch: a real ensemble, to be looked at. */
@@ -147,6 +148,8 @@ export function createAppServices(env: AppEnvironment): AppServices {
     'znodes.move': (args) => znodes.copy(args, true),
     'znodes.export': (args) => znodes.export(args),
     'znodes.import': (args) => znodes.import(args),
+    'znodes.search': (args) => znodes.search(args),
+    'znodes.sessionInfo': ({ connectionId, sessionId }) => lookUpSession(connections.get(connectionId), sessionId),
     'operations.cancel': ({ operationId }) => ({ cancelled: operations.cancel(operationId) }),
 
     'watches.add': ({ connectionId, path, kind }) => watches.add(connectionId, path, kind),
@@ -179,6 +182,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
     'clusters.partition': ({ clusterId, groups }) => clusterAudit('cluster partition', clusters.partition(clusterId, groups), JSON.stringify(groups)),
     'clusters.heal': ({ clusterId }) => clusterAudit('cluster heal', clusters.heal(clusterId)),
     'clusters.setDisk': async (args) => clusterAudit('cluster disk', await clusters.setDisk(args), `member ${args.memberId}: ${args.mode}${args.mode === 'slow' ? ` +${args.delayMs} ms` : ''}`),
+    'clusters.timeline': ({ clusterId, sinceMs }) => clusters.timeline(clusterId, sinceMs),
 
     'audit.list': ({ offset, limit, connectionId }) => audit.list(offset, limit, connectionId),
     'audit.export': ({ format }) => audit.export(format),

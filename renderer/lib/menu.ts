@@ -4,6 +4,10 @@ export interface MenuItem {
   label: string
   danger?: boolean
   disabled?: boolean
+  /** Why the item is disabled, or what it does: the item's tooltip. */
+  hint?: string
+  /** The keyboard shortcut doing the same, shown at the right. */
+  keys?: string
   separatorBefore?: boolean
   children?: MenuItem[]
 }

@@ -1,8 +1,8 @@
 // Local clusters: the list kept live from clusters.state, actions, and the timeline of what happened to them.
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { ref, shallowRef } from 'vue'
 import type { MethodArgs } from '../../main/contract/contract'
-import type { ClusterView } from '../../main/contract/model'
+import type { ClusterView, ClusterZabEvent } from '../../main/contract/model'
 import { api, apiClient } from './api'
 
 export interface ClusterTimelineEntry {
@@ -14,6 +14,10 @@ export interface ClusterTimelineEntry {
 }
 
 const TIMELINE_LIMIT = 500
+/** ZAB events kept per cluster, as main keeps them (clusters.timeline). */
+const ZAB_LIMIT = 2000
+/** Live ZAB events reach the views at most this often (an election is a burst of votes). */
+const ZAB_REFRESH_MS = 150
 
 /** What changed between two views of a cluster, as timeline entries. */
 export function describeChange(before: ClusterView | undefined, after: ClusterView, time: number): ClusterTimelineEntry[] {
@@ -43,6 +47,37 @@ export const useClustersStore = defineStore('clusters', () => {
   const timeline = ref<ClusterTimelineEntry[]>([])
   const busy = ref<string | null>(null)
   let stop: (() => void) | null = null
+  /** Per cluster id: its ZAB events (votes, elections, syncs, txn counts), oldest first. Not deep-reactive: see zabRevision. */
+  const zab = shallowRef(new Map<string, ClusterZabEvent[]>())
+  /** Bumped when `zab` changed (batched), so charts recompute once per burst. */
+  const zabRevision = ref(0)
+  let stopZab: (() => void) | null = null
+  let zabTimer: ReturnType<typeof setTimeout> | null = null
+
+  function zabChanged(): void {
+    zabTimer ??= setTimeout(() => {
+      zabTimer = null
+      zabRevision.value++
+    }, ZAB_REFRESH_MS)
+  }
+
+  function addZab(event: ClusterZabEvent): void {
+    const list = zab.value.get(event.clusterId) ?? []
+    list.push(event)
+    if (list.length > ZAB_LIMIT) list.splice(0, list.length - ZAB_LIMIT)
+    zab.value.set(event.clusterId, list)
+    zabChanged()
+  }
+
+  /** The buffered history from main (a panel opened after the election still shows it), merged with live events. */
+  async function loadZab(clusterId: string): Promise<void> {
+    stopZab ??= apiClient().on('clusters.zab', addZab)
+    const { events } = await api().clusters.timeline({ clusterId })
+    const lastBuffered = events.at(-1)?.time ?? 0
+    const live = (zab.value.get(clusterId) ?? []).filter((event) => event.time > lastBuffered)
+    zab.value.set(clusterId, [...events, ...live].slice(-ZAB_LIMIT))
+    zabRevision.value++
+  }
 
   function note(entries: ClusterTimelineEntry[]): void {
     if (entries.length === 0) return
@@ -100,5 +135,5 @@ export const useClustersStore = defineStore('clusters', () => {
     }
   }
 
-  return { clusters, selectedId, timeline, busy, note, load, create, start, stop: stopCluster, kill, restart, partition, heal, setDisk, remove }
+  return { clusters, selectedId, timeline, busy, zab, zabRevision, loadZab, note, load, create, start, stop: stopCluster, kill, restart, partition, heal, setDisk, remove }
 })

@@ -20,6 +20,8 @@ export interface MemberSeries {
   outstanding: (number | null)[]
   commitsPerSecond: (number | null)[]
   proposalsPerSecond: (number | null)[]
+  /** Client packets per second (requests and pings), the monitor's own polls left out. */
+  requestsPerSecond: (number | null)[]
 }
 
 export interface MonitorState {
@@ -47,7 +49,7 @@ export function targetKey(target: HealthTarget): string {
 }
 
 function emptySeries(): MemberSeries {
-  return { time: [], latencyAvgMs: [], latencyMaxMs: [], outstanding: [], commitsPerSecond: [], proposalsPerSecond: [] }
+  return { time: [], latencyAvgMs: [], latencyMaxMs: [], outstanding: [], commitsPerSecond: [], proposalsPerSecond: [], requestsPerSecond: [] }
 }
 
 function push<T>(values: T[], value: T): void {
@@ -62,6 +64,7 @@ export function addSample(series: MemberSeries, sample: MemberSample): void {
   push(series.outstanding, sample.outstandingRequests)
   push(series.commitsPerSecond, sample.commitsPerSecond)
   push(series.proposalsPerSecond, sample.proposalsPerSecond)
+  push(series.requestsPerSecond, sample.requestsPerSecond)
 }
 
 /** The leader and quorum a round of samples shows (what the monitor computes, kept in step with its alerts). */

@@ -23,6 +23,9 @@ export interface TreeNode {
   expanded: boolean
   /** Children in listing order (sorted by name); undefined slots are not loaded yet; null: never listed. */
   children: (TreeNode | undefined)[] | null
+  /** The children are a previous listing's, shown until the first page of the next one arrives (so that a reload
+   * neither empties the rows in view nor collapses the list's height, which would throw the scroll to the top). */
+  stale: boolean
   total: number
   cursor: string | undefined
   pagesLoaded: Set<number>
@@ -70,6 +73,7 @@ function newNode(path: string, depth: number, stat?: ZnodeStat): TreeNode {
     stat,
     expanded: false,
     children: null,
+    stale: false,
     total: stat?.numChildren ?? 0,
     cursor: undefined,
     pagesLoaded: new Set<number>(),
@@ -78,6 +82,12 @@ function newNode(path: string, depth: number, stat?: ZnodeStat): TreeNode {
     generation: 0,
     error: null,
   })
+}
+
+/** Whether a node can be expanded (its stat says it has children, or some are listed). */
+export function nodeHasChildren(node: TreeNode): boolean {
+  if (node.path === '/') return true
+  return (node.stat?.numChildren ?? 0) > 0 || (node.children?.length ?? 0) > 0
 }
 
 function findNode(root: TreeNode, path: string): TreeNode | null {
@@ -220,10 +230,12 @@ export const useTreeStore = defineStore('tree', () => {
   /** Fetches one page of a node's children; the first page (re)arms the child watch and starts a new listing. */
   async function loadPage(connectionId: string, target: TreeNode, page: number): Promise<void> {
     if (target.pagesLoading.has(page) || (target.pagesLoaded.has(page) && target.children !== null)) return
+    const first = target.children === null || target.stale
+    // A new listing starts with its first page (which arms the watch); the others follow from its cursor.
+    if (first && page !== 0) return
     const generation = target.generation
     target.pagesLoading.add(page)
     try {
-      const first = target.children === null
       const result = await api().znodes.children({
         connectionId,
         path: target.path,
@@ -242,6 +254,7 @@ export const useTreeStore = defineStore('tree', () => {
       }
       if (first) {
         target.children = new Array<TreeNode | undefined>(result.total).fill(undefined)
+        target.stale = false
         target.cursor = result.cursor
       }
       target.total = result.total
@@ -273,7 +286,7 @@ export const useTreeStore = defineStore('tree', () => {
     for (const child of target.children ?? []) if (child !== undefined) previous.set(child.name, child)
     for (const [name, child] of target.previous ?? []) if (!previous.has(name)) previous.set(name, child)
     target.previous = previous
-    target.children = null
+    target.stale = target.children !== null
     target.cursor = undefined
     target.pagesLoaded = new Set()
     target.pagesLoading = new Set()
@@ -285,7 +298,7 @@ export const useTreeStore = defineStore('tree', () => {
     if (target === null) return
     target.expanded = true
     touch()
-    if (target.children === null) await loadPage(connectionId, target, 0)
+    if (target.children === null || target.stale) await loadPage(connectionId, target, 0)
   }
 
   function collapse(connectionId: string, path: string): void {
@@ -301,17 +314,29 @@ export const useTreeStore = defineStore('tree', () => {
     else await expand(connectionId, path)
   }
 
-  /** Makes sure the listing pages behind rows [start, end) are loaded (the list calls it as it scrolls). */
-  function ensureRows(connectionId: string, rows: RowModel, start: number, end: number): void {
-    const wanted = new Map<TreeNode, Set<number>>()
-    for (let i = start; i < end; i++) {
-      const row = rows.at(i)
-      if (row === undefined || row.node !== null || row.parent === null) continue
-      let pages = wanted.get(row.parent)
-      if (pages === undefined) wanted.set(row.parent, (pages = new Set()))
-      pages.add(Math.floor(row.index / PAGE_SIZE))
+  /**
+   * Makes sure the listing pages behind rows [start, end) are loaded (the list calls it as it scrolls), then those
+   * of `aheadRows` more rows either side: a page asked before it scrolls into view arrives before it is needed, so
+   * a steady scroll never shows placeholders (nor pays for turning them into rows).
+   */
+  function ensureRows(connectionId: string, rows: RowModel, start: number, end: number, aheadRows = 0): void {
+    const asked = new Set<string>()
+    const ask = (from: number, to: number) => {
+      for (let i = Math.max(0, from); i < Math.min(rows.count, to); i++) {
+        const row = rows.at(i)
+        if (row === undefined || row.node !== null || row.parent === null) continue
+        const page = Math.floor(row.index / PAGE_SIZE)
+        const key = `${row.parent.path}\n${page}`
+        if (asked.has(key)) continue
+        asked.add(key)
+        void loadPage(connectionId, row.parent, page).catch(() => {})
+      }
     }
-    for (const [parent, pages] of wanted) for (const page of pages) void loadPage(connectionId, parent, page).catch(() => {})
+    ask(start, end)
+    if (aheadRows > 0) {
+      ask(end, end + aheadRows)
+      ask(start - aheadRows, start)
+    }
   }
 
   /** Lists a node again (refresh, or its children changed): expanded descendants stay expanded. */
@@ -397,7 +422,7 @@ export const useTreeStore = defineStore('tree', () => {
       if (at === null) break
       if (refreshParent && i === steps.length - 2) await reload(connectionId, step)
       at.expanded = true
-      if (at.children === null) await loadPage(connectionId, at, 0)
+      if (at.children === null || at.stale) await loadPage(connectionId, at, 0)
       const childName = baseName(steps[i + 1]!)
       const index = await indexOfChild(connectionId, at, childName)
       if (index >= 0) await loadPage(connectionId, at, Math.floor(index / PAGE_SIZE))

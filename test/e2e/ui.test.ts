@@ -278,7 +278,7 @@ describe('ZooDesk UI in browser mode', () => {
     await expect.poll(() => row('/big').locator('.count').textContent(), { timeout: 30_000 }).toBe((100_000).toLocaleString('en-US'))
     const firstScreenMs = await page.evaluate<number>(expandAndTimeFirstRow('/big', '/big/n000000'))
     // Scroll continuously (10 rows a frame, across several unloaded pages), recording each frame's duration.
-    const frames = await page.evaluate<number[]>(scrollAndTimeFrames(400, 240))
+    const { durations: frames, longTasks } = await page.evaluate<{ durations: number[]; longTasks: number[] }>(scrollAndTimeFrames(400, 240))
     // A jump to the middle: how long until the rows there are loaded (no placeholders on screen).
     const jumpMs = await page.evaluate<number>(jumpAndTimeLoaded(50_000 * 24))
     const sorted = [...frames].sort((a, b) => a - b)
@@ -290,6 +290,8 @@ describe('ZooDesk UI in browser mode', () => {
       frameP95Ms: Number(at(0.95).toFixed(1)),
       frameMaxMs: Number(sorted[sorted.length - 1]!.toFixed(1)),
       framesOver50Ms: frames.filter((ms) => ms > 50).length,
+      longTasks: longTasks.length,
+      longTaskMaxMs: Math.round(Math.max(0, ...longTasks)),
       jumpToMiddleLoadedMs: Math.round(jumpMs),
     }
     console.log(`100,000 children: ${JSON.stringify(report)}`)

@@ -12,6 +12,7 @@ import type { DataTree } from '../../tree/data-tree'
 import type { QuorumNetwork } from './network'
 import type { PersistExecutor } from './persist-executor'
 import { QuorumStatus } from './quorum-status'
+import { ZabTrace } from './zab-trace'
 import { encodeSnapBody, type SnapContent } from './snap-body'
 
 /** The storage side of the persist ops that are more than a log append. */
@@ -68,10 +69,13 @@ export class QuorumHost {
 
   /** The figures 4lw/mntr/AdminServer show of our quorum side; it watches every input and effect. */
   private readonly status: QuorumStatus
+  /** Elections, votes, syncs and txn counts as events, for the cluster panel's timeline (zab-trace.ts). */
+  readonly zabTrace: ZabTrace
 
   constructor(private readonly options: QuorumHostOptions) {
     this.status = new QuorumStatus(options.peer, options.core.config, options.nowMs)
     options.core.quorumStatus = this.status
+    this.zabTrace = new ZabTrace({ peer: options.peer, nowMs: options.nowMs })
   }
 
   attachNetwork(network: QuorumNetwork): void {
@@ -95,9 +99,11 @@ export class QuorumHost {
         const next = this.inbox.shift()!
         if (next.kind === 'propose' && this.options.peer.leader?.phase !== 'broadcast') continue
         this.status.input(next)
+        this.zabTrace.input(next)
         this.options.peer.step(this.options.nowMs(), next)
         const effects = this.options.peer.takeEffects()
         this.status.effects(effects)
+        this.zabTrace.effects(effects)
         this.performAll(effects)
       }
     } finally {
@@ -111,6 +117,7 @@ export class QuorumHost {
     if (this.stopped) return
     this.input({ kind: 'shutdown' })
     this.stopped = true
+    this.zabTrace.close()
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
     this.leaveReadOnly()

@@ -188,6 +188,7 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
     ...(bound.adminPort !== undefined ? { adminPort: bound.adminPort } : {}),
     host,
     disk,
+    zabTrace: host.zabTrace,
     stop,
   }
 }

@@ -4,9 +4,10 @@ import { dirname, join } from 'node:path'
 import { LocalCluster, type MemberSpawner, PortInUseError } from '../../../engine/cluster'
 import type { MonitoredMember } from '../../../engine/monitor'
 import type { ParsedArgs } from '../../contract/contract'
-import type { ClusterMemberState, ClusterView } from '../../contract/model'
+import type { ClusterMemberState, ClusterView, ClusterZabEvent, ZabEventView } from '../../contract/model'
 import { fail } from '../../rpc/errors'
 import type { EventBus } from '../../rpc/event-bus'
+import { ZabTimeline } from './zab-timeline'
 
 /** A cluster's definition, kept in `<userData>/clusters.json` so that it comes back on the next launch. */
 interface ClusterDefinition {
@@ -52,6 +53,8 @@ const SERVING_TIMEOUT_MS = 60_000
  */
 export class Clusters {
   private readonly entries = new Map<string, Entry>()
+  /** By cluster id, not entry: a cluster moved to free ports (a new LocalCluster) keeps its history. */
+  private readonly timelines = new Map<string, ZabTimeline>()
   private readonly file: string
 
   constructor(
@@ -106,6 +109,7 @@ export class Clusters {
         track.state = 'running'
         track.lastExit = null
       }
+      this.recordZab(definition.clusterId, event.id, Date.now(), { type: 'member', running: true, detail: event.pid === undefined ? null : `pid ${event.pid}` })
       this.changed(entry)
     })
     cluster.on('member-exit', (event) => {
@@ -114,10 +118,30 @@ export class Clusters {
         track.state = event.signal === 'SIGKILL' ? 'killed' : event.expected ? 'stopped' : 'exited'
         track.lastExit = event.signal ?? `code ${event.code}`
       }
+      this.recordZab(definition.clusterId, event.id, Date.now(), { type: 'member', running: false, detail: event.signal ?? `code ${event.code}` })
       this.changed(entry)
     })
+    cluster.on('zab', (event) => this.recordZab(definition.clusterId, event.id, event.time, event.event))
     this.entries.set(definition.clusterId, entry)
     return entry
+  }
+
+  /** Keeps a ZAB event in the cluster's history and streams it on clusters.zab. */
+  private recordZab(clusterId: string, memberId: number, time: number, event: ZabEventView): void {
+    let timeline = this.timelines.get(clusterId)
+    if (timeline === undefined) {
+      timeline = new ZabTimeline()
+      this.timelines.set(clusterId, timeline)
+    }
+    const payload: ClusterZabEvent = { clusterId, memberId, time, event }
+    timeline.add(payload)
+    this.bus.emit('clusters.zab', payload)
+  }
+
+  /** The buffered ZAB history (oldest first). */
+  timeline(clusterId: string, sinceMs?: number): { events: ClusterZabEvent[] } {
+    this.get(clusterId)
+    return { events: this.timelines.get(clusterId)?.list(sinceMs) ?? [] }
   }
 
   private changed(entry: Entry): void {
@@ -240,6 +264,7 @@ export class Clusters {
     }
     await entry.cluster.close()
     this.entries.delete(args.clusterId)
+    this.timelines.delete(args.clusterId)
     this.persist()
     if (args.deleteData) rmSync(entry.definition.dataDir, { recursive: true, force: true })
     return true

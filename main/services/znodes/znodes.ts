@@ -1,6 +1,6 @@
 import { type CheckOp, type CreateOp, type DeleteOp, Op, type SetDataOp } from '../../../engine/client'
 import type { ParsedArgs } from '../../contract/contract'
-import type { ExportResult, MultiOpResult, TreeOperationResult } from '../../contract/model'
+import type { ExportResult, MultiOpResult, SearchResult, TreeOperationResult } from '../../contract/model'
 import { fail } from '../../rpc/errors'
 import type { AuditLog } from '../audit-log'
 import type { Connections, OpenConnection } from '../connections/connections'
@@ -10,6 +10,7 @@ import { ChildrenPager } from './children-pager'
 import { createModeValue, fromAclEntries, fromBase64, nodeKindOf, toAclEntries, toBase64, toZnodeStat } from './convert'
 import { decodeExport, encodeJson, encodeZip } from './export-format'
 import { deletePaths, readSubtree, writeNodes } from './tree-ops'
+import { searchSubtree } from './subtree-search'
 import { listSubtree } from './tree-walk'
 
 /** Recursive deletes of more nodes than this need a typed confirmation (the path). */
@@ -169,6 +170,12 @@ export class Znodes {
         fileName: `${baseName(args.path)}.zoodesk.${args.format}`,
       }
     })
+  }
+
+  /** Read-only walk in main with progress and cancel (subtree-search.ts). */
+  search(args: ParsedArgs<'znodes.search'>): Promise<SearchResult> {
+    const connection = this.connections.get(args.connectionId)
+    return this.operations.run('search', args.path, args.operationId, (operation) => searchSubtree(connection.client, args, operation))
   }
 
   import(args: ParsedArgs<'znodes.import'>): Promise<TreeOperationResult> {

@@ -17,11 +17,18 @@ export function expandAndTimeFirstRow(parentPath: string, firstChildPath: string
   })`
 }
 
-/** Scrolls the tree `frames` times by `stepPx`, one step a frame; resolves with each frame's duration (ms). */
+/**
+ * Scrolls the tree `frames` times by `stepPx`, one step a frame. Resolves with each frame's duration (ms) and the
+ * long tasks (> 50 ms of main-thread work, Chromium's 'longtask' entries) seen meanwhile: a long frame without a long
+ * task was the machine's (another process had the CPU), one with a long task was ours.
+ */
 export function scrollAndTimeFrames(frames: number, stepPx: number): string {
   return `(async () => {
     const list = document.querySelector('[data-test="tree"] [data-test="virtual-list"]')
     const durations = []
+    const longTasks = []
+    const observer = new PerformanceObserver((entries) => { for (const entry of entries.getEntries()) longTasks.push(entry.duration) })
+    observer.observe({ type: 'longtask' })
     let last = performance.now()
     for (let i = 0; i < ${frames}; i++) {
       list.scrollTop += ${stepPx}
@@ -30,7 +37,10 @@ export function scrollAndTimeFrames(frames: number, stepPx: number): string {
       durations.push(now - last)
       last = now
     }
-    return durations
+    // Long-task entries are delivered after the task: let the last ones arrive.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    observer.disconnect()
+    return { durations, longTasks }
   })()`
 }
 

@@ -40,6 +40,7 @@ describe('health parsers', () => {
       connections: 2,
       outstandingRequests: 1,
       znodes: 7,
+      packetsReceived: 12,
       zxid: 0x20000000cn,
       role: 'follower',
     })

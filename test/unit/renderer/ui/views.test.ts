@@ -189,6 +189,7 @@ describe('HealthPanel', () => {
     pendingSyncs: role === 'leader' ? 0 : null,
     proposalsPerSecond: null,
     commitsPerSecond: 3,
+    requestsPerSecond: role === 'unreachable' ? null : 12.5,
     notices: role === 'unreachable' ? ['127.0.0.1:3 does not answer on its client port.'] : [],
   })
 

@@ -21,7 +21,12 @@ export interface OpenedStorage {
  * `onReplayed` sees every replayed txn in order (an ensemble member keeps the recent ones for DIFF syncs).
  */
 export async function openMemberStorage(config: MemberConfig, log: Logger, onReplayed?: (entry: LogEntry) => void): Promise<OpenedStorage> {
-  const treeOptions: TreeOptions = { extendedTypesEnabled: config.extendedTypesEnabled, skipACL: config.skipACL }
+  const treeOptions: TreeOptions = {
+    extendedTypesEnabled: config.extendedTypesEnabled,
+    skipACL: config.skipACL,
+    digestEnabled: config.digestEnabled,
+    log: (level, message) => log[level](message),
+  }
   const storage = new FileTxnSnapLog<DataTree>({
     dataDir: config.dataDir,
     dataLogDir: config.dataLogDir,
@@ -35,7 +40,7 @@ export async function openMemberStorage(config: MemberConfig, log: Logger, onRep
   const restored = await storage.restore(
     () => new DataTree(treeOptions),
     (tree, entry) => {
-      tree.processTxn(entry.header, entry.body)
+      tree.processTxn(entry.header, entry.body, entry.digest)
       onReplayed?.(entry)
     },
   )

@@ -13,6 +13,7 @@ import {
   MultiTxn,
   SetACLTxn,
   SetDataTxn,
+  type TxnDigest,
   type TxnHeader,
 } from './txn-records'
 
@@ -36,6 +37,12 @@ export type TxnBody =
 export interface LoggedTxn {
   header: TxnHeader
   body: TxnBody
+  /**
+   * The tree digest after this txn as the leader's prep computed it (Apache 3.8's TxnDigest, with
+   * `zookeeper.digest.enabled`): written after the record in the log and in PROPOSALs, compared after applying.
+   * Absent or null: none (digests disabled, a pre-3.6 log, a txn Apache logs without one).
+   */
+  digest?: TxnDigest | null
 }
 
 /** Writes the record of `body` (not its header). */

@@ -1,6 +1,6 @@
 import { environmentEntries, type FourLetterView, mntrEntries, socketAddressText } from './four-letter-words'
 import type { ClientConnection } from './connection'
-import { JsonDouble, type JsonValue, writeJackson } from './jackson-json'
+import { JsonDouble, type JsonValue, jsonObject, writeJackson } from './jackson-json'
 import { hexLong } from './session-identity'
 import { ZOODESK_VERSION } from './version'
 import { javaCopyOrder } from '../tree/java-hash-set'
@@ -167,7 +167,19 @@ const COMMANDS: readonly AdminCommand[] = [
   {
     names: ['hash'],
     serverRequired: true,
-    run: () => [['digests', []]],
+    // Jackson writes ZxidDigest's getters in its fields' order, snake_cased.
+    run: (view) => [
+      [
+        'digests',
+        view.tree.digestLog().map((record) =>
+          jsonObject([
+            ['zxid', record.zxid],
+            ['digest', record.digest],
+            ['digest_version', record.digestVersion],
+          ]),
+        ),
+      ],
+    ],
   },
   {
     names: ['dirs'],

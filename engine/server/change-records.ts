@@ -1,5 +1,6 @@
 import type { ACL, StatPersisted } from '../proto'
 import type { DataTreeApi } from '../tree/api'
+import { type Digest64, ZERO_DIGEST } from '../tree/digest'
 
 /**
  * Apache's ChangeRecord: the speculative state of one path after a prepared but not yet applied txn. `stat` null
@@ -12,6 +13,12 @@ export interface ChangeRecord {
   childCount: number
   acl: readonly ACL[]
   data: Buffer | null
+  /**
+   * Apache's PrecalculatedDigest: the path's node digest in this state (unsigned; 0 once deleted) and the tree digest
+   * once this record's change is applied (unused, zero, for records read from the committed tree).
+   */
+  nodeDigest: number
+  treeDigest: Digest64
 }
 
 /** The committed tree seen through the outstanding changes (`outstandingChanges` + `outstandingChangesForPath`). */
@@ -36,7 +43,17 @@ export class OutstandingChanges {
       childCount: node.children.size,
       acl: this.tree.aclOf(node),
       data: node.data,
+      nodeDigest: node.digest >>> 0,
+      treeDigest: ZERO_DIGEST,
     }
+  }
+
+  /**
+   * Apache's `getCurrentTreeDigest`: the tree digest once every outstanding change is applied, i.e. the newest
+   * record's, or the committed tree's when nothing is outstanding.
+   */
+  currentDigest(): Digest64 {
+    return this.queue.length > this.head ? this.queue[this.queue.length - 1]!.treeDigest : this.tree.treeDigest()
   }
 
   /** The outstanding record for a path (deletions included), ignoring the committed tree. */

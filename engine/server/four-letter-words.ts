@@ -197,11 +197,17 @@ export function runFourLetterWord(view: FourLetterView, word: string, rest: Buff
       return `datadir_size: ${storage?.dataDirSizeBytes() ?? 0}\nlogdir_size: ${storage?.logDirSizeBytes() ?? 0}\n`
     }
     case 'hash':
-      // We keep no digest log (Apache records one digest per 128 txns): nothing to list.
-      return ''
+      return digestLogText(view.tree)
     default:
       return ''
   }
+}
+
+/** `hash` (DigestCommand): one `<zxid in hex>: <digest as a signed long>` line per record of the digest log. */
+function digestLogText(tree: DataTreeApi): string {
+  let text = ''
+  for (const record of tree.digestLog()) text += `${BigInt.asUintN(64, record.zxid).toString(16)}: ${record.digest}\n`
+  return text
 }
 
 /** srvr and stat (`StatCommand`): stat adds the brief connection list after the version line. */

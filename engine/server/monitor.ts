@@ -266,6 +266,7 @@ export function monitorValues(source: MonitorSource): Map<string, number> {
     ['stale_sessions_expired', stats.staleSessionsExpired],
     ['sessionless_connections_expired', stats.sessionlessConnectionsExpired],
     ['commit_count', stats.commitCount],
+    ['digest_mismatches_count', stats.digestMismatches],
   ])
   addSummary(values, 'readlatency', stats.readLatency)
   addSummary(values, 'updatelatency', stats.updateLatency)

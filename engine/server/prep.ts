@@ -3,6 +3,7 @@ import {
   type LoggedTxn,
   type StatPersisted,
   type TxnBody,
+  type TxnDigest,
   type TxnHeader,
   CheckVersionRequest,
   DeleteRequest,
@@ -17,6 +18,7 @@ import {
   CONTAINER_EPHEMERAL_OWNER,
 } from '../proto'
 import type { DataTreeApi } from '../tree/api'
+import { DIGEST_VERSION, ZERO_DIGEST, digestToLong, nodeDigest, replaceInDigest } from '../tree/digest'
 import { validatePath } from '../tree/path'
 import type { AccessControl } from './access-control'
 import { type ChangeRecord, OutstandingChanges } from './change-records'
@@ -38,11 +40,16 @@ export interface PrepOptions {
   quotaCheck?: QuotaCheck
   /** An ensemble's configuration version (reconfig checks run against it); undefined when standalone. */
   ensembleConfigVersion?: bigint
+  /** `zookeeper.digest.enabled` (default true): each txn gets the tree digest it will leave (TxnDigest). */
+  digestEnabled?: boolean
 }
 
 /** The outcome of preparing one write: the txn to log (error txns included) and the error a reply must carry. */
 export interface Prepared {
-  /** Null only when Apache sends the request on without a txn (a reconfig that does not decode). */
+  /**
+   * Null only when Apache sends the request on without a txn (a reconfig that does not decode). With digests on,
+   * `txn.digest` is the tree digest once it is applied (none for an error txn, as Apache's prep sets none there).
+   */
   txn: LoggedTxn | null
   /** The request's error (the failing op's code for a multi, whose reply still has err 0). 0 when none. */
   err: number
@@ -57,6 +64,7 @@ export class PrepRequestProcessor {
   readonly changes: OutstandingChanges
   /** The highest zxid handed out (`hzxid`). */
   lastZxid: bigint
+  private readonly digestEnabled: boolean
 
   constructor(
     private readonly tree: DataTreeApi,
@@ -66,6 +74,7 @@ export class PrepRequestProcessor {
   ) {
     this.changes = new OutstandingChanges(tree)
     this.lastZxid = tree.lastProcessedZxid
+    this.digestEnabled = options.digestEnabled ?? true
   }
 
   /** A read only needs a live session; the error (if any) is answered in order by the final stage. */
@@ -100,12 +109,15 @@ export class PrepRequestProcessor {
         request.type === OpCode.multi
           ? this.prepareMulti(request, header, nowMs)
           : this.txnFor(request.type, request, header, undefined, nowMs)
+      // Every txn that prepares (a failed multi too) carries the digest the tree will have once it is applied: the
+      // newest outstanding change's, or the tree's own when it changes nothing (createSession).
+      const digest = this.txnDigest()
       if (body.type === OpCode.multi) {
         const failed = body.txns.find((sub) => sub.type === OpCode.error)
         const err = failed?.type === OpCode.error ? failed.txn.err : 0
-        return { txn: { header, body }, err }
+        return { txn: { header, body, digest }, err }
       }
-      return { txn: { header, body }, err: 0 }
+      return { txn: { header, body, digest }, err: 0 }
     } catch (error) {
       const err = errorCodeOf(error)
       header.type = OpCode.error
@@ -230,13 +242,15 @@ export class PrepRequestProcessor {
     else if (mode.ttl) owner = validTtlOwner(spec.ttl)!
     else if (mode.ephemeral) owner = request.sessionId
 
-    this.changes.add({
+    const parentRecord: ChangeRecord = {
       ...parent,
       zxid: header.zxid,
       childCount: parent.childCount + 1,
       stat: { ...parentStat, cversion: parentCVersion, pzxid: header.zxid },
-    })
-    this.changes.add({ zxid: header.zxid, path, stat: newStat(header, owner), childCount: 0, acl, data: spec.data })
+    }
+    this.addUpdated(parentRecord, parent)
+    const stat = newStat(header, owner)
+    this.addCreated({ zxid: header.zxid, path, stat, childCount: 0, acl, data: spec.data, nodeDigest: 0, treeDigest: ZERO_DIGEST })
     return body
   }
 
@@ -247,7 +261,7 @@ export class PrepRequestProcessor {
     const node = this.recordFor(path)
     checkAndIncVersion(node.stat!.version, version, path)
     if (node.childCount > 0) throw new KeeperError(ErrorCode.NOTEMPTY, path)
-    this.recordDelete(parent, path, header.zxid)
+    this.recordDelete(parent, node, header.zxid)
     return { type: OpCode.delete, txn: { path } }
   }
 
@@ -264,13 +278,14 @@ export class PrepRequestProcessor {
       throw new KeeperError(ErrorCode.BADVERSION, path)
     }
     const parent = this.recordFor(parentPath)
-    this.recordDelete(parent, path, header.zxid)
+    this.recordDelete(parent, node, header.zxid)
     return { type: OpCode.deleteContainer, txn: { path } }
   }
 
-  private recordDelete(parent: ChangeRecord, path: string, zxid: bigint): void {
-    this.changes.add({ ...parent, zxid, childCount: parent.childCount - 1, stat: { ...parent.stat!, pzxid: zxid } })
-    this.changes.add({ zxid, path, stat: null, childCount: -1, acl: [], data: null })
+  private recordDelete(parent: ChangeRecord, node: ChangeRecord, zxid: bigint): void {
+    const path = node.path
+    this.addUpdated({ ...parent, zxid, childCount: parent.childCount - 1, stat: { ...parent.stat!, pzxid: zxid } }, parent)
+    this.addRemoved({ zxid, path, stat: null, childCount: -1, acl: [], data: null, nodeDigest: 0, treeDigest: ZERO_DIGEST }, node)
   }
 
   private txnForSetData(path: string, data: Buffer | null, version: number, request: ServerRequest, header: TxnHeader): TxnBody {
@@ -279,12 +294,15 @@ export class PrepRequestProcessor {
     this.access.check(node.acl, Perms.WRITE, request.authIds)
     this.checkQuota(path, (data?.length ?? 0) - (node.data?.length ?? 0), 0)
     const newVersion = checkAndIncVersion(node.stat!.version, version, path)
-    this.changes.add({
-      ...node,
-      zxid: header.zxid,
-      data,
-      stat: { ...node.stat!, version: newVersion, mtime: header.time, mzxid: header.zxid },
-    })
+    this.addUpdated(
+      {
+        ...node,
+        zxid: header.zxid,
+        data,
+        stat: { ...node.stat!, version: newVersion, mtime: header.time, mzxid: header.zxid },
+      },
+      node,
+    )
     return { type: OpCode.setData, txn: { path, data, version: newVersion } }
   }
 
@@ -294,7 +312,7 @@ export class PrepRequestProcessor {
     const node = this.recordFor(path)
     this.access.check(node.acl, Perms.ADMIN, request.authIds)
     const newVersion = checkAndIncVersion(node.stat!.aversion, version, path)
-    this.changes.add({ ...node, zxid: header.zxid, acl, stat: { ...node.stat!, aversion: newVersion } })
+    this.addUpdated({ ...node, zxid: header.zxid, acl, stat: { ...node.stat!, aversion: newVersion } }, node)
     return { type: OpCode.setACL, txn: { path, acl, version: newVersion } }
   }
 
@@ -344,7 +362,19 @@ export class PrepRequestProcessor {
       else if (change.stat.ephemeralOwner === request.sessionId) paths.add(change.path)
     }
     const paths2Delete = paths.javaOrder()
-    for (const path of paths2Delete) this.changes.add({ zxid: header.zxid, path, stat: null, childCount: 0, acl: [], data: null })
+    const zxid = header.zxid
+    for (const path of paths2Delete) {
+      if (this.digestEnabled) {
+        // Only with digests does Apache record the parents (pzxid moved, child count left as it is), for their digest.
+        const parentPath = parentForDelete(path)
+        const parent = this.recordFor(parentPath)
+        this.addUpdated({ ...parent, zxid, stat: { ...parent.stat!, pzxid: zxid } }, parent)
+      }
+      const removed: ChangeRecord = { zxid, path, stat: null, childCount: 0, acl: [], data: null, nodeDigest: 0, treeDigest: ZERO_DIGEST }
+      // The node's record gives the digest it leaves; Apache looks it up only for that.
+      if (this.digestEnabled) this.addRemoved(removed, this.recordFor(path))
+      else this.changes.add(removed)
+    }
     this.sessions.setSessionClosing(request.sessionId)
     return { type: OpCode.closeSession, txn: { paths2Delete } }
   }
@@ -360,6 +390,37 @@ export class PrepRequestProcessor {
     const record = this.changes.lookup(path)
     if (record === undefined) throw new KeeperError(ErrorCode.NONODE, path)
     return record
+  }
+
+  // ---- digests (PrepRequestProcessor.precalculateDigest: ADD, REMOVE, UPDATE) ----
+
+  /** A changed node: its digest recomputed from the record's state, replacing `previous`'s in the tree digest. */
+  private addUpdated(record: ChangeRecord, previous: ChangeRecord): void {
+    if (this.digestEnabled) this.precalculate(record, previous.nodeDigest, nodeDigest(record.path, record.data, record.stat!))
+    this.changes.add(record)
+  }
+
+  /** A new node: its digest joins the tree digest. */
+  private addCreated(record: ChangeRecord): void {
+    if (this.digestEnabled) this.precalculate(record, 0, nodeDigest(record.path, record.data, record.stat!))
+    this.changes.add(record)
+  }
+
+  /** A deleted node: `previous`'s digest leaves the tree digest. */
+  private addRemoved(record: ChangeRecord, previous: ChangeRecord): void {
+    if (this.digestEnabled) this.precalculate(record, previous.nodeDigest, 0)
+    this.changes.add(record)
+  }
+
+  private precalculate(record: ChangeRecord, previousNodeDigest: number, newNodeDigest: number): void {
+    record.nodeDigest = newNodeDigest
+    record.treeDigest = replaceInDigest(this.changes.currentDigest(), previousNodeDigest, newNodeDigest)
+  }
+
+  /** Apache's `setTxnDigest(request)`: the digest after every outstanding change, this txn's included. */
+  private txnDigest(): TxnDigest | null {
+    if (!this.digestEnabled) return null
+    return { version: DIGEST_VERSION, treeDigest: digestToLong(this.changes.currentDigest()) }
   }
 
   /** Called once a txn is applied: its change records are now the tree's state. */

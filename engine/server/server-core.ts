@@ -172,6 +172,7 @@ export class ServerCore implements AdminView {
     })
     for (const [sessionId, timeoutMs] of options.restoredSessions ?? []) this.sessions.trackSession(sessionId, timeoutMs, now)
     this.prep = this.newPrep()
+    this.watchDigests(this.tree)
     this.connectionExpiry = new ExpiryQueue(SESSIONLESS_CONNECTION_TIMEOUT_MS, now)
     this.reaper = this.newReaper(now)
   }
@@ -183,7 +184,19 @@ export class ServerCore implements AdminView {
       enforceQuota: this.config.enforceQuota,
       ...(this.options.quotaCheck ? { quotaCheck: this.options.quotaCheck } : {}),
       ...(this.options.quorum === true ? { ensembleConfigVersion: this.ensembleConfigVersion } : {}),
+      digestEnabled: this.config.digestEnabled,
     })
+  }
+
+  /**
+   * mntr's digest_mismatches_count counts every mismatch of the member (Apache's counter is process-wide): those the
+   * tree met while it was restored, then each one as it happens, on this tree and on any that replaces it.
+   */
+  private watchDigests(tree: DataTreeApi): void {
+    this.stats.digestMismatches += tree.digestMismatchCount
+    tree.onDigestMismatch = () => {
+      this.stats.digestMismatches++
+    }
   }
 
   private newReaper(nowMs: number): ContainerReaper {
@@ -220,7 +233,9 @@ export class ServerCore implements AdminView {
    */
   replaceTree(tree: DataTreeApi, sessions: ReadonlyMap<bigint, number>): void {
     if (this.link !== null) throw new Error('replaceTree while serving')
+    this.tree.onDigestMismatch = null
     this.tree = tree
+    this.watchDigests(tree)
     this.finalContext = { tree, access: this.access }
     const now = this.clock.nowMs()
     this.sessions.replaceAll(sessions, now)
@@ -751,7 +766,7 @@ export class ServerCore implements AdminView {
    */
   applyCommitted(txn: LoggedTxn): void {
     const { header } = txn
-    const result = this.tree.processTxn(header, txn.body)
+    const result = this.tree.processTxn(header, txn.body, txn.digest)
     this.stats.commitCount++
     const sessionId = header.clientId
     if (txn.body.type === OpCode.createSession) {
@@ -842,7 +857,7 @@ export class ServerCore implements AdminView {
   /** FinalRequestProcessor for a txn: apply it, settle session bookkeeping, then answer in order. */
   private apply(entry: PipelineEntry): void {
     const txn = entry.txn as LoggedTxn
-    entry.result = this.tree.processTxn(txn.header, txn.body)
+    entry.result = this.tree.processTxn(txn.header, txn.body, txn.digest)
     this.stats.commitCount++
     if (txn.header.type === OpCode.closeSession) this.sessions.removeSession(txn.header.clientId)
     this.prep.applied(txn.header.zxid)

@@ -79,6 +79,8 @@ export class ServerStats {
   staleSessionsExpired = 0
   sessionlessConnectionsExpired = 0
   commitCount = 0
+  /** Apache's DIGEST_MISMATCHES_COUNT: logged digests that differed from the tree's after applying (replay included). */
+  digestMismatches = 0
   readonly syncBatchSize = new LatencyCounter()
   readonly fsyncTimeMs = new LatencyCounter()
 
@@ -99,6 +101,7 @@ export class ServerStats {
     this.staleSessionsExpired = 0
     this.sessionlessConnectionsExpired = 0
     this.commitCount = 0
+    this.digestMismatches = 0
     this.syncBatchSize.reset()
     this.fsyncTimeMs.reset()
   }

@@ -9,7 +9,8 @@
 import type { ACL, Id, Stat, StatPersisted } from '../proto/data-records'
 import type { EventTypeValue } from '../proto/enums'
 import type { TxnBody } from '../proto/txn'
-import type { TxnHeader } from '../proto/txn-records'
+import type { TxnDigest, TxnHeader } from '../proto/txn-records'
+import type { Digest64, ZxidDigest } from './digest'
 import type { JavaOrderedSet } from './java-hash-set'
 import type { NamespaceStats } from './namespace-stats'
 
@@ -21,6 +22,11 @@ export interface DataNode {
   stat: StatPersisted
   /** Child names (not paths). Iteration order is insertion order; getChildren gives Apache's order. */
   children: Set<string>
+  /**
+   * The node's digest (DigestCalculator's CRC32 of path, data and stat) as the tree last summed it, as a signed int32
+   * (`>>> 0` gives the CRC); 0 for nodes the digest leaves out (/zookeeper/…) or with digests disabled.
+   */
+  readonly digest: number
 }
 
 /** A watch notification as the server sends it (state is always SyncConnected on the wire). */
@@ -65,7 +71,13 @@ export interface TreeOptions {
   skipACL?: boolean
   /** The server's auth providers by scheme (ip and digest by default; add sasl / x509 when the server has them). */
   authProviders?: ReadonlyMap<string, AuthProvider>
+  /** `zookeeper.digest.enabled` (default true): keep Apache's tree digest, its log, and compare logged digests. */
+  digestEnabled?: boolean
+  /** Where the tree reports what Apache's DataTree logs (digest mismatches). Default: nowhere. */
+  log?: TreeLog
 }
+
+export type TreeLog = (level: 'info' | 'warn' | 'error', message: string) => void
 
 /** One auth scheme as the server knows it (Apache's ServerAuthenticationProvider, as far as ACLs are concerned). */
 export interface AuthProvider {
@@ -112,8 +124,22 @@ export interface DataTreeApi {
   ttlNodes(): ReadonlySet<string>
 
   // ---- writes ----
-  /** Applies one txn (idempotently on replay, as Apache's fuzzy snapshots need) and fires its watches. */
-  processTxn(header: TxnHeader, body: TxnBody): ProcessTxnResult
+  /**
+   * Applies one txn (idempotently on replay, as Apache's fuzzy snapshots need) and fires its watches. With a
+   * `digest` (the leader's, from the log or a PROPOSAL), compares it with the tree's digest afterwards; a mismatch is
+   * counted and reported, never fatal.
+   */
+  processTxn(header: TxnHeader, body: TxnBody, digest?: TxnDigest | null): ProcessTxnResult
+
+  // ---- digest (Apache's NodeHashMapImpl + DataTree digest log) ----
+  /** The tree's digest now (Apache's `getTreeDigest`): the sum of every digested node's digest. */
+  treeDigest(): Digest64
+  /** The recent {zxid, digest} records, oldest first: one per txn whose zxid is a multiple of 128, at most 1024. */
+  digestLog(): readonly ZxidDigest[]
+  /** Logged digests this tree found different from its own (replay included). */
+  readonly digestMismatchCount: number
+  /** Told of every mismatch (Apache's DigestWatcher); the server counts them for mntr. */
+  onDigestMismatch: ((zxid: bigint) => void) | null
 
   // ---- watches (the tree owns the WatchManager; the server adds/removes through these) ----
   addWatch(path: string, watcher: Watcher, mode: 0 | 1): void
@@ -150,4 +176,5 @@ export interface DataTreeApi {
 }
 
 export type { ACL, Id, Stat, StatPersisted }
+export type { Digest64, ZxidDigest }
 export type { JavaOrderedSet }

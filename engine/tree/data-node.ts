@@ -11,6 +11,12 @@ export { NO_CHILDREN } from './children'
  * A class rather than object literals so every node shares one hidden class.
  */
 export class TreeNode implements DataNode {
+  /**
+   * The node's tree-digest contribution as last added to the tree's sum, kept as a signed int32 (`crc | 0`) so the
+   * field stays a small integer; 0 until the tree adds the node, and for nodes the digest leaves out.
+   */
+  digest = 0
+
   constructor(
     public data: Buffer | null,
     public aclId: number,

@@ -4,12 +4,14 @@ import { CONTAINER_EPHEMERAL_OWNER, EventType } from '../proto/enums'
 import { ErrorCode, KeeperError } from '../proto/errors'
 import { OpCode } from '../proto/opcodes'
 import type { TxnBody } from '../proto/txn'
-import type { TxnHeader } from '../proto/txn-records'
+import type { TxnDigest, TxnHeader } from '../proto/txn-records'
 import { AclCache, checkACL } from './acl'
 import type { AuthProvider, DataNode, DataTreeApi, ProcessTxnResult, TreeOptions, Watcher } from './api'
 import { DEFAULT_AUTH_PROVIDERS } from './auth-providers'
 import { DataArena, EMPTY_DATA } from './data-arena'
 import { TreeNode, addChild, createStat, emptyStatPersisted, statOf } from './data-node'
+import { AdHash, type Digest64, type ZxidDigest, isDigested, nodeDigest } from './digest'
+import { DigestHistory } from './digest-history'
 import { OwnerKind, ownerKind, ttlOwner } from './ephemeral-type'
 import { JavaHashSet, type JavaOrderedSet } from './java-hash-set'
 import { NamespaceStats } from './namespace-stats'
@@ -60,11 +62,18 @@ export class DataTree implements DataTreeApi {
   private readonly authProviders: ReadonlyMap<string, AuthProvider>
   /** Apache's `nodeDataSize` (what mntr shows): kept up to date by create / delete / setData only. */
   private cachedDataSizeBytes = 0
+  /** `zookeeper.digest.enabled`: with it off the sum stays 0 and nothing is compared (Apache's calculator returns 0). */
+  readonly digestEnabled: boolean
+  /** The tree digest: every digested node's digest summed as nodes come, change (out, then in again) and go. */
+  private readonly hash = new AdHash()
+  private readonly digests: DigestHistory
 
   constructor(options?: TreeOptions) {
     this.extendedTypesEnabled = options?.extendedTypesEnabled ?? false
     this.skipACL = options?.skipACL ?? false
     this.authProviders = options?.authProviders ?? DEFAULT_AUTH_PROVIDERS
+    this.digestEnabled = options?.digestEnabled ?? true
+    this.digests = new DigestHistory(this.hash, this.digestEnabled, options?.log)
     this.watchManager = new WatchManager(
       (watcher, acl) => checkACL(acl, Perms.READ, watcher.authIds, { skipACL: this.skipACL, providers: this.authProviders }),
     )
@@ -75,10 +84,13 @@ export class DataTree implements DataTreeApi {
   private addInitialNodes(configData: Buffer): void {
     const root = new TreeNode(EMPTY_DATA, -1, emptyStatPersisted())
     this.nodes.set('', root)
+    this.addDigest('', root)
+    // The `/` alias is the same node: summed once, under "" (Apache's putWithoutDigest).
     this.nodes.set(ROOT_PATH, root)
     const proc = new TreeNode(EMPTY_DATA, -1, emptyStatPersisted())
     addChild(root, 'zookeeper')
     this.nodes.set(PROC_PATH, proc)
+    this.addDigest(PROC_PATH, proc)
     addChild(proc, 'quota')
     this.nodes.set(QUOTA_ROOT, new TreeNode(EMPTY_DATA, -1, emptyStatPersisted()))
     this.addConfigNode(configData)
@@ -214,8 +226,10 @@ export class DataTree implements DataTreeApi {
 
   // ---------------------------------------------------------------------------------------------------- writes
 
-  processTxn(header: TxnHeader, body: TxnBody): ProcessTxnResult {
-    return this.apply(header, body, false)
+  processTxn(header: TxnHeader, body: TxnBody, digest?: TxnDigest | null): ProcessTxnResult {
+    const result = this.apply(header, body, false)
+    if (digest !== undefined && digest !== null) this.digests.compare(header, digest)
+    return result
   }
 
   private apply(header: TxnHeader, body: TxnBody, isSubTxn: boolean): ProcessTxnResult {
@@ -298,7 +312,10 @@ export class DataTree implements DataTreeApi {
       if (result.err === ErrorCode.OK) result.err = ErrorCode.NODEEXISTS
     }
     // Only after the whole txn (a multi included) is applied, so a snapshot never claims half a multi.
-    if (!isSubTxn && result.zxid > this.lastProcessedZxid) this.lastProcessedZxid = result.zxid
+    if (!isSubTxn) {
+      if (result.zxid > this.lastProcessedZxid) this.lastProcessedZxid = result.zxid
+      this.digests.txnApplied(result.zxid, timeMs)
+    }
     return result
   }
 
@@ -366,9 +383,11 @@ export class DataTree implements DataTreeApi {
     }
     const child = new TreeNode(this.dataArena.copy(data), aclId, createStat(zxid, timeMs, owner))
     addChild(parent, childName)
+    this.changedDigest(parentName, parent)
     const dataBytes = data === null ? 0 : data.length
     this.cachedDataSizeBytes += path.length + dataBytes
     this.nodes.set(path, child)
+    this.addDigest(path, child)
     if (owner !== 0n) this.trackOwner(path, owner)
     const stat = wantStat ? this.statOf(child) : ErrorCode.OK
     if (parentName.startsWith(QUOTA_ROOT)) this.quotas.quotaNodeCreated(parentName, childName)
@@ -391,9 +410,11 @@ export class DataTree implements DataTreeApi {
     // Even when the child is already gone (fuzzy replay), the parent's pzxid moves forward; never backwards.
     parent.children.delete(childName)
     if (zxid > parent.stat.pzxid) parent.stat.pzxid = zxid
+    this.changedDigest(parentName, parent)
     const node = this.nodes.get(path)
     if (node === undefined) return ErrorCode.NONODE
     this.nodes.delete(path)
+    this.removeDigest(path, node)
     const acl = this.hasWatches() ? this.aclForEvent(node) : undefined
     this.aclCache.removeUsage(node.aclId)
     const dataBytes = node.data === null ? 0 : node.data.length
@@ -420,6 +441,7 @@ export class DataTree implements DataTreeApi {
     node.stat.mtime = timeMs
     node.stat.mzxid = zxid
     node.stat.version = version
+    this.changedDigest(path, node)
     const stat = this.statOf(node)
     const dataBytes = data === null ? 0 : data.length
     this.quotas.charge(path, dataBytes - previousBytes, 0)
@@ -437,6 +459,7 @@ export class DataTree implements DataTreeApi {
     this.aclCache.removeUsage(node.aclId)
     node.stat.aversion = version
     node.aclId = this.aclCache.convertAcls(acl)
+    this.changedDigest(path, node)
     return this.statOf(node)
   }
 
@@ -449,6 +472,7 @@ export class DataTree implements DataTreeApi {
     if (cversion > node.stat.cversion) {
       node.stat.cversion = cversion
       node.stat.pzxid = zxid
+      this.changedDigest(key, node)
     }
     return ErrorCode.OK
   }
@@ -509,6 +533,72 @@ export class DataTree implements DataTreeApi {
   /** The ACL that filters events on a node; a node whose list is missing (fuzzy load) is not filtered. */
   private aclForEvent(node: TreeNode): readonly ACL[] {
     return this.aclCache.convertLong(node.aclId) ?? []
+  }
+
+  // ---------------------------------------------------------------------------------------------------- digest
+
+  treeDigest(): Digest64 {
+    return this.hash.value()
+  }
+
+  digestLog(): readonly ZxidDigest[] {
+    return this.digests.entries()
+  }
+
+  /**
+   * What a snapshot written now ends with (Apache's `lastProcessedZxidDigest`): the digest after the last txn applied
+   * outside a fuzzy window; null before any (the codec then writes the empty digest).
+   */
+  lastProcessedZxidDigest(): ZxidDigest | null {
+    return this.digests.lastProcessed()
+  }
+
+  get digestMismatchCount(): number {
+    return this.digests.mismatchCount
+  }
+
+  get onDigestMismatch(): ((zxid: bigint) => void) | null {
+    return this.digests.onMismatch
+  }
+
+  set onDigestMismatch(listener: ((zxid: bigint) => void) | null) {
+    this.digests.onMismatch = listener
+  }
+
+  /**
+   * The digest a loaded snapshot ended with: compared with the tree when replay reaches its zxid (right away when that
+   * is the snapshot's own); until then nothing is logged or compared (the tree is still fuzzy).
+   */
+  loadedSnapshotDigest(digest: ZxidDigest | null, snapshotZxid: bigint): void {
+    this.digests.loadedSnapshot(digest, snapshotZxid)
+  }
+
+  /** A loaded snapshot's digest that replay never reached (the log stops short of it), or null. */
+  get pendingSnapshotDigest(): ZxidDigest | null {
+    return this.digests.pendingSnapshotDigest
+  }
+
+  /** Adds a node that just entered the map (NodeHashMapImpl.put). */
+  private addDigest(path: string, node: TreeNode): void {
+    if (!this.digestEnabled || !isDigested(path)) return
+    const digest = nodeDigest(path, node.data, node.stat)
+    node.digest = digest | 0
+    this.hash.add(digest)
+  }
+
+  /** Takes out the digest a node was added with (NodeHashMapImpl.remove). */
+  private removeDigest(path: string, node: TreeNode): void {
+    if (!this.digestEnabled || !isDigested(path)) return
+    this.hash.remove(node.digest >>> 0)
+  }
+
+  /** A node changed in place: its old digest out, its new one in (preChange / postChange). */
+  private changedDigest(path: string, node: TreeNode): void {
+    if (!this.digestEnabled || !isDigested(path)) return
+    this.hash.remove(node.digest >>> 0)
+    const digest = nodeDigest(path, node.data, node.stat)
+    node.digest = digest | 0
+    this.hash.add(digest)
   }
 
   // ---------------------------------------------------------------------------------------------------- quotas
@@ -622,6 +712,8 @@ export class DataTree implements DataTreeApi {
     this.ttlPaths.clear()
     this.quotas.clear()
     this.cachedDataSizeBytes = 0
+    this.hash.clear()
+    this.digests.reset()
   }
 
   /** @internal (serialize.ts) One ACL cache entry from a snapshot. */
@@ -636,6 +728,7 @@ export class DataTree implements DataTreeApi {
   loadNode(path: string, node: TreeNode, parent: TreeNode | undefined, childName: string): void {
     this.aclCache.addUsage(node.aclId)
     this.nodes.set(path, node)
+    this.addDigest(path, node)
     if (parent === undefined) return
     addChild(parent, childName)
     const owner = node.stat.ephemeralOwner

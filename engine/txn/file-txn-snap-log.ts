@@ -28,9 +28,13 @@ import { type LogEntry, type LogReadOptions, TxnLogIterator, lastLoggedZxid, tru
  * TRUNC for the ensemble.
  */
 
-/** What restore needs of a tree: the zxid its state reflects. */
+/** What restore needs of a tree: the zxid its state reflects, and (optionally) Apache's snapshot digest check. */
 export interface RestorableTree {
   lastProcessedZxid: bigint
+  /** The loaded snapshot's stored digest, checked when replay reaches its zxid (DataTree.deserializeZxidDigest). */
+  loadedSnapshotDigest?(digest: ZxidDigest | null, snapshotZxid: bigint): void
+  /** A snapshot digest replay never reached, if any (Apache warns: the log does not cover it). */
+  readonly pendingSnapshotDigest?: ZxidDigest | null
 }
 
 export interface StorageDirs {
@@ -43,7 +47,10 @@ export interface StorageDirs {
 export interface RestoreOptions<T extends RestorableTree> extends StorageDirs {
   codec: SnapshotBodyCodec<T>
   createEmptyTree: () => T
-  /** Applies one replayed txn (DataTree.processTxn). The session table is kept by restore itself. */
+  /**
+   * Applies one replayed txn (DataTree.processTxn, with `entry.digest` to compare as Apache's replay does). The
+   * session table is kept by restore itself.
+   */
   applyTxn: (tree: T, entry: LogEntry) => void
   /** zookeeper.snapshot.trust.empty (default false): start from logs alone when there is no snapshot. */
   trustEmptySnapshot?: boolean
@@ -162,6 +169,7 @@ async function replayOnto<T extends RestorableTree>(
 ): Promise<RestoreResult<T>> {
   const { tree, sessions } = snapshot
   tree.lastProcessedZxid = snapshot.zxid
+  if (snapshotZxid !== null) tree.loadedSnapshotDigest?.(snapshot.digest, snapshot.zxid)
   let highestZxid = snapshot.zxid
   let txnsReplayed = 0
   const iterator = await TxnLogIterator.open(logDir, snapshot.zxid + 1n, options.readOptions)
@@ -183,6 +191,13 @@ async function replayOnto<T extends RestorableTree>(
     await iterator.close()
   }
   if (tree.lastProcessedZxid < highestZxid) tree.lastProcessedZxid = highestZxid
+  const uncovered = tree.pendingSnapshotDigest
+  if (uncovered !== undefined && uncovered !== null) {
+    warn(
+      `Highest txn zxid 0x${zxidHex(highestZxid)} is not covering the snapshot digest zxid 0x${zxidHex(uncovered.zxid)}, ` +
+        'which might lead to inconsistent state',
+    )
+  }
   return {
     tree,
     sessions,
@@ -299,7 +314,7 @@ export class FileTxnSnapLog<T extends RestorableTree> {
    * Appends a txn (buffered until `commit`). When the policy says so, rolls the log and starts a background snapshot.
    * Returns true when it rolled.
    */
-  append(txn: LoggedTxn, digest: TxnDigest | null = null): boolean {
+  append(txn: LoggedTxn, digest: TxnDigest | null = txn.digest ?? null): boolean {
     const bytes = this.log.append(txn, digest)
     if (!this.policy.txnLogged(bytes)) return false
     this.log.rollLog()

@@ -15,6 +15,7 @@ import {
   sortZxidFiles,
 } from './file-names'
 import { FILE_FORMAT_VERSION, FileHeader, SNAPSHOT_MAGIC } from './txn-log-format'
+import type { ZxidDigest } from '../tree/digest'
 
 /**
  * Apache-format snapshots (`FileSnap`, `SnapStream`, `SerializeUtils.serializeSnapshot`):
@@ -27,8 +28,9 @@ import { FILE_FORMAT_VERSION, FileHeader, SNAPSHOT_MAGIC } from './txn-log-forma
  *
  * The checksums cover the uncompressed stream, and the second one covers everything before it, the first seal
  * included (Java's CheckedOutputStream keeps summing). The digest section is optional when reading: Apache stops at
- * EOF there. We write it with an empty digest (zxid 0), exactly as Apache does while it has no tree digest, so
- * Apache never compares digests against our snapshots.
+ * EOF there. We write what the codec says the tree's digest is once the tree is written (Apache's
+ * `serializeZxidDigest` after the nodes: the digest after the last txn applied by then, or an empty one with zxid 0
+ * before any), so a snapshot written while txns kept coming is checked when replay reaches that txn.
  *
  * Writing goes to a temp file that is fsynced (by default) and then renamed: a crash never leaves a half-written file
  * under a snapshot name. (Apache writes in place and relies on the seal alone.)
@@ -43,14 +45,14 @@ export interface SnapshotBodyCodec<T> {
    */
   serializeTreeSteps?(tree: T, w: JuteWriter): Generator<void, void, void>
   deserializeTree(r: JuteReader): T
+  /**
+   * Optional: the digest section for `tree` as it is now (called after the tree is written); null leaves the section
+   * out (digests disabled). Without it the section holds the empty digest.
+   */
+  digestOf?(tree: T): ZxidDigest | null
 }
 
-/** Apache's `DataTree.ZxidDigest`: the tree digest as of `zxid` (zxid 0 = none). */
-export interface ZxidDigest {
-  zxid: bigint
-  digestVersion: number
-  digest: bigint
-}
+export type { ZxidDigest } from '../tree/digest'
 
 /** What Apache writes when it has no digest yet (`new ZxidDigest()`: zxid 0, DigestCalculator version 2). */
 export const EMPTY_ZXID_DIGEST: ZxidDigest = { zxid: 0n, digestVersion: 2, digest: 0n }
@@ -59,7 +61,7 @@ export interface SnapshotContent<T> {
   tree: T
   /** Session id → timeout (ms). */
   sessions: ReadonlyMap<bigint, number>
-  /** Written after the first seal; null leaves the section out (as Apache with digests disabled). */
+  /** Written after the first seal; null leaves the section out (as Apache with digests disabled). Default: the codec's. */
   digest?: ZxidDigest | null
 }
 
@@ -98,7 +100,7 @@ export function encodeSnapshot<T>(content: SnapshotContent<T>, codec: SnapshotBo
   const writer = w ?? new JuteWriter(1 << 20)
   writeSnapshotPrefix(writer, content.sessions)
   codec.serializeTree(content.tree, writer)
-  writeSnapshotSeals(writer, content.digest === undefined ? EMPTY_ZXID_DIGEST : content.digest, ADLER32_INITIAL, 0)
+  writeSnapshotSeals(writer, digestSection(content, codec), ADLER32_INITIAL, 0)
   return w === undefined ? writer.view() : writer.toBuffer()
 }
 
@@ -126,8 +128,15 @@ export async function encodeSnapshotInSteps<T>(
       await yieldToLoop()
     }
   }
-  writeSnapshotSeals(w, content.digest === undefined ? EMPTY_ZXID_DIGEST : content.digest, checksum, summedTo)
+  writeSnapshotSeals(w, digestSection(content, codec), checksum, summedTo)
   return w.view()
+}
+
+/** The caller's digest, else the codec's for the tree as it is now, else the empty one. */
+function digestSection<T>(content: SnapshotContent<T>, codec: SnapshotBodyCodec<T>): ZxidDigest | null {
+  if (content.digest !== undefined) return content.digest
+  if (codec.digestOf === undefined) return EMPTY_ZXID_DIGEST
+  return codec.digestOf(content.tree)
 }
 
 export function nextLoopTurn(): Promise<void> {

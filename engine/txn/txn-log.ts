@@ -26,9 +26,8 @@ import {
  * appenders share a handful of fsyncs. All I/O is async (libuv's thread pool); the event loop only ever does the
  * serialization and the Adler-32.
  *
- * TxnDigest: Apache 3.8 appends one to each entry when `zookeeper.digest.enabled`; we append one only when the
- * caller passes it (our tree does not compute Apache's digest, and Apache skips the comparison for entries without
- * one). Readers accept both forms.
+ * TxnDigest: Apache 3.8 appends one to each entry when `zookeeper.digest.enabled`; so do we, whenever the txn
+ * carries one (our prep computes it as Apache's does). Readers accept both forms (Apache's error txns have none).
  */
 
 export interface TxnLogWriterOptions {
@@ -125,7 +124,7 @@ export class TxnLogWriter {
   }
 
   /** Serializes `txn` into the pending batch. Durable only once a later `commit()` resolves. Returns the entry size. */
-  append(txn: LoggedTxn, digest: TxnDigest | null = null): number {
+  append(txn: LoggedTxn, digest: TxnDigest | null = txn.digest ?? null): number {
     if (this.failure !== null) throw this.failure
     if (this.closed) throw new Error('txn log is closed')
     const zxid = txn.header.zxid

@@ -262,9 +262,9 @@ export class QuorumHost {
     const { persist, storage, core } = this.options
     switch (op.op) {
       case 'append': {
-        // Our own proposals were never encoded with a digest; a leader's may carry one, which the log keeps.
+        // Our own proposals carry the digest our prep computed; a leader's carries its own. The log keeps either.
         const known = this.decoded.get(op.proposal)
-        if (known !== undefined) return persist.enqueue(ticket, { kind: 'append', txn: known, digest: null })
+        if (known !== undefined) return persist.enqueue(ticket, { kind: 'append', txn: known, digest: known.digest ?? null })
         const { txn, digest } = decodeProposalData(op.proposal.data)
         this.decoded.set(op.proposal, txn)
         return persist.enqueue(ticket, { kind: 'append', txn, digest })

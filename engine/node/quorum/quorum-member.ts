@@ -98,7 +98,7 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
     reload: async () => {
       const reloaded = await storage.restore(
         () => new DataTree(treeOptions),
-        (tree, entry) => void tree.processTxn(entry.header, entry.body),
+        (tree, entry) => void tree.processTxn(entry.header, entry.body, entry.digest),
       )
       initConfigNode(reloaded.tree)
       return { tree: reloaded.tree, sessions: reloaded.sessions }

@@ -14,8 +14,8 @@ export interface Proposal {
 
 const writer = new JuteWriter(256)
 
-/** PROPOSAL data for a txn, optionally followed by its digest (Apache 3.8 appends one when digests are enabled). */
-export function encodeProposalData(txn: LoggedTxn, digest: TxnDigest | null = null): Buffer {
+/** PROPOSAL data for a txn, followed by its digest when it has one (Apache 3.8 appends one when digests are enabled). */
+export function encodeProposalData(txn: LoggedTxn, digest: TxnDigest | null = txn.digest ?? null): Buffer {
   writer.reset()
   TxnHeader.write(writer, txn.header)
   writeTxnBody(writer, txn.body)
@@ -23,11 +23,16 @@ export function encodeProposalData(txn: LoggedTxn, digest: TxnDigest | null = nu
   return writer.toBuffer()
 }
 
-export function proposalOf(txn: LoggedTxn, digest: TxnDigest | null = null): Proposal {
+export function proposalOf(txn: LoggedTxn, digest: TxnDigest | null = txn.digest ?? null): Proposal {
   return { zxid: txn.header.zxid, data: encodeProposalData(txn, digest) }
 }
 
-/** Decodes PROPOSAL / INFORM data; a digest is present exactly when bytes remain after the record. */
+/**
+ * Decodes PROPOSAL / INFORM data; a digest is present exactly when bytes remain after the record. The txn carries
+ * it too (`txn.digest`), so whoever applies the txn compares it.
+ */
 export function decodeProposalData(data: Buffer): DecodedEntry {
-  return readLogEntryBody(new JuteReader(data, 0, data.length))
+  const decoded = readLogEntryBody(new JuteReader(data, 0, data.length))
+  if (decoded.digest !== null) decoded.txn.digest = decoded.digest
+  return decoded
 }

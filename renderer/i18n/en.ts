@@ -82,7 +82,6 @@ const en = {
     filterHint: 'Filters the loaded nodes by path; press Enter to search the whole subtree on the server',
     searchServer: 'Search the selected subtree on the server',
     searchSubtree: 'Search this subtree on the server…',
-    searchStatus: '“{query}” under {root}: {visited} nodes read, {found} found',
     refresh: 'Refresh',
     createChild: 'Create child',
     copyPath: 'Copy path',

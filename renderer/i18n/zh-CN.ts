@@ -84,7 +84,6 @@ const zhCN: Messages = {
     filterHint: '按路径过滤已加载的节点；按回车在服务器上搜索整个子树',
     searchServer: '在服务器上搜索所选子树',
     searchSubtree: '在服务器上搜索此子树…',
-    searchStatus: '在 {root} 下搜索“{query}”：已读取 {visited} 个节点，找到 {found} 个',
     refresh: '刷新',
     createChild: '创建子节点',
     copyPath: '复制路径',

@@ -46,24 +46,12 @@ export interface TreeRow {
   depth: number
 }
 
-export interface SearchState {
-  root: string
-  query: string
-  running: boolean
-  visited: number
-  matches: string[]
-  truncated: boolean
-}
-
 export interface TreeState {
   connectionId: string
   root: TreeNode
   selected: string | null
   filter: string
-  search: SearchState | null
 }
-
-const MAX_SEARCH_MATCHES = 1000
 
 function newNode(path: string, depth: number, stat?: ZnodeStat): TreeNode {
   return markRaw({
@@ -211,7 +199,7 @@ export const useTreeStore = defineStore('tree', () => {
   function state(connectionId: string): TreeState {
     let tree = states.value.get(connectionId)
     if (tree === undefined) {
-      tree = markRaw({ connectionId, root: newNode('/', 0), selected: '/', filter: '', search: null })
+      tree = markRaw({ connectionId, root: newNode('/', 0), selected: '/', filter: '' })
       states.value.set(connectionId, tree)
       stopEvents ??= apiClient().on('watches.event', onWatchEvent)
     }
@@ -430,55 +418,6 @@ export const useTreeStore = defineStore('tree', () => {
     select(connectionId, path)
   }
 
-  /** Server-side search of a subtree (names and paths containing the query), with progress; stoppable. */
-  async function searchSubtree(connectionId: string, root: string, query: string): Promise<void> {
-    const tree = state(connectionId)
-    const search: SearchState = { root, query, running: true, visited: 0, matches: [], truncated: false }
-    tree.search = search
-    touch()
-    const needle = query.toLowerCase()
-    const queue = [root]
-    try {
-      while (queue.length > 0 && tree.search === search && search.running) {
-        const path = queue.shift()!
-        let offset = 0
-        let cursor: string | undefined
-        for (;;) {
-          const page = await api().znodes.children({ connectionId, path, offset, limit: NAMES_PAGE, withStat: false, ...(cursor === undefined ? {} : { cursor }) })
-          cursor = page.cursor
-          for (const child of page.children) {
-            const childPath = joinPath(path, child.name)
-            search.visited++
-            if (childPath.toLowerCase().includes(needle)) {
-              if (search.matches.length < MAX_SEARCH_MATCHES) search.matches.push(childPath)
-              else search.truncated = true
-            }
-            queue.push(childPath)
-          }
-          offset += page.children.length
-          touch()
-          if (offset >= page.total || page.children.length === 0 || !search.running) break
-        }
-      }
-    } catch {
-      // A node vanished while walking: keep what was found.
-    } finally {
-      search.running = false
-      touch()
-    }
-  }
-
-  function stopSearch(connectionId: string): void {
-    const search = state(connectionId).search
-    if (search !== null) search.running = false
-    touch()
-  }
-
-  function clearSearch(connectionId: string): void {
-    state(connectionId).search = null
-    touch()
-  }
-
   return {
     revision,
     state,
@@ -492,9 +431,6 @@ export const useTreeStore = defineStore('tree', () => {
     select,
     setFilter,
     reveal,
-    searchSubtree,
-    stopSearch,
-    clearSearch,
     loadPage,
   }
 })

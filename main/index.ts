@@ -2,7 +2,7 @@
 // Electron IPC, and shows the renderer from a private app:// scheme in a locked-down window.
 import { readFile } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
-import { BrowserWindow, type WebContents, app, protocol, session } from 'electron'
+import { BrowserWindow, type WebContents, app, dialog, protocol, session } from 'electron'
 import { ZOODESK_VERSION } from '../engine/cli/version'
 import { contentSecurityPolicy } from './rpc/static-files'
 import { bindIpc } from './electron/ipc-binding'
@@ -111,6 +111,13 @@ async function start(): Promise<void> {
     // Members run the CLI bundle, unpacked from the asar archive (see electron-builder.yml asarUnpack).
     zoodeskScript: join(app.getAppPath(), 'out', 'cli', 'zoodesk.cjs').replace(`app.asar${sep}`, `app.asar.unpacked${sep}`),
     spawnMember: electronMemberSpawner(),
+    // forensics.open without a path: a folder dialog over the focused window.
+    pickDirectory: async () => {
+      const owner = BrowserWindow.getFocusedWindow()
+      const options = { title: 'Open a ZooKeeper data directory', properties: ['openDirectory' as const, 'showHiddenFiles' as const] }
+      const picked = owner === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(owner, options)
+      return picked.canceled ? null : (picked.filePaths[0] ?? null)
+    },
     defaultCluster: true,
     onInternalError: (method, error) => console.error(`ZooDesk: ${method} failed`, error),
   })

@@ -18,6 +18,13 @@ import type {
   DataView,
   EventTypeName,
   ExportResult,
+  ForensicChildrenPage,
+  ForensicDataDirView,
+  ForensicExport,
+  ForensicNode,
+  ForensicTreeView,
+  ForensicTxnDetail,
+  ForensicTxnPage,
   HealthAlert,
   HealthSnapshot,
   MemberSample,
@@ -25,6 +32,8 @@ import type {
   ProfileView,
   SearchResult,
   SessionInfo,
+  TapTxnBatch,
+  TapView,
   TreeOperationKind,
   TreeOperationPhase,
   TreeOperationResult,
@@ -273,8 +282,48 @@ const searchArgs = v.pipe(
   ),
 )
 
+// Data-dir forensics
+const dataDirId = id('dataDirId')
+const hexLong = (what: string) => v.pipe(v.string(`${what} must be a string`), v.regex(/^0x[0-9a-fA-F]{1,16}$/, `${what}: 0x followed by 1 to 16 hex digits`))
+const localPath = (what: string) => v.pipe(v.string(`${what} must be a string`), v.trim(), v.minLength(1, `${what} must not be empty`), v.maxLength(4096))
+const forensicTxnType = v.picklist(['create', 'create2', 'createContainer', 'createTTL', 'delete', 'deleteContainer', 'setData', 'reconfig', 'setACL', 'check', 'multi', 'createSession', 'closeSession', 'error'])
+const forensicTxnFilter = v.strictObject({
+  /** The txn touches this path or a path under it. */
+  pathPrefix: v.optional(v.pipe(v.string(), v.maxLength(32_768))),
+  sessionId: v.optional(hexLong('sessionId')),
+  types: v.optional(v.pipe(v.array(forensicTxnType), v.maxLength(20))),
+  /** Inclusive bounds on the txn's time, ms since the epoch. */
+  fromTime: v.optional(v.pipe(v.number(), v.minValue(0))),
+  toTime: v.optional(v.pipe(v.number(), v.minValue(0))),
+  fromZxid: v.optional(hexLong('fromZxid')),
+  toZxid: v.optional(hexLong('toZxid')),
+})
+export type ForensicTxnFilterInput = v.InferOutput<typeof forensicTxnFilter>
+const forensicTarget = v.variant('kind', [
+  v.strictObject({ kind: v.literal('snapshot'), zxid: hexLong('zxid') }),
+  v.strictObject({ kind: v.literal('zxid'), zxid: hexLong('zxid') }),
+])
+
 const clusterId = id('clusterId')
 const memberId = intIn(1, 255)
+
+/** `host:port` (IPv6 in brackets): a leader's quorum address typed by the user. */
+const quorumAddress = v.pipe(
+  v.string('quorumAddress must be a string'),
+  v.trim(),
+  v.maxLength(1000),
+  v.regex(/^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'quorumAddress: host:port, e.g. zk1.example.com:2888'),
+  v.check((text) => Number(text.slice(text.lastIndexOf(':') + 1)) <= 65535, 'quorumAddress: port above 65535'),
+)
+const tapTarget = {
+  quorumAddress: v.optional(quorumAddress),
+  /** The sid announced to the leader; default a large one no member uses. */
+  serverId: v.optional(intIn(256, Number.MAX_SAFE_INTEGER)),
+}
+const tapAttach = v.union([
+  v.strictObject({ connectionId, ...tapTarget }),
+  v.strictObject({ connectString: v.pipe(v.string(), v.trim(), v.minLength(1, 'a connect string is required'), v.maxLength(4000)), ...tapTarget }),
+])
 
 // ---------------------------------------------------------------------------------------------------------------
 // Results that are small enough to declare inline
@@ -523,6 +572,14 @@ export const contract = {
       'The buffered ZAB history of a cluster (votes, elections, syncs, txn counts; the last 2,000 events), oldest first.',
     ),
 
+    // Observer tap
+    'tap.attach': method<TapView>()(
+      tapAttach,
+      ['NOT_FOUND'],
+      'Attach to an ensemble’s leader as a non-voting observer and stream its committed txns (tap.txns, tap.state).',
+    ),
+    'tap.detach': method<{ detached: boolean }>()(v.strictObject({ tapId: id('tapId') }), ['NOT_FOUND'], 'Close a tap’s leader connection.'),
+    'tap.list': method<TapView[]>()(empty, [], 'Attached taps.'),
 
     // Audit log
     'audit.list': method<{ entries: AuditEntry[]; total: number }>()(
@@ -532,6 +589,48 @@ export const contract = {
     ),
     'audit.export': method<{ content: string; fileName: string }>()(v.strictObject({ format: v.optional(v.picklist(['json', 'csv']), 'csv') }), [], 'The whole audit log as CSV or JSON.'),
 
+    // Data-dir forensics: a ZooKeeper dataDir (Apache's or ours) read offline
+    'forensics.open': method<ForensicDataDirView | null>()(
+      v.strictObject({
+        /** A folder on the machine main runs on; absent: ask with a folder dialog (Electron only; null when dismissed). */
+        path: v.optional(localPath('path')),
+        /** Apache's dataLogDir, when the logs live apart from the snapshots. */
+        dataLogDir: v.optional(localPath('dataLogDir')),
+        operationId,
+      }),
+      ['NOT_FOUND', 'UNSUPPORTED', 'CANCELLED'],
+      'Open a data directory: check every snapshot and index every txn log (progress in bytes on operations.progress).',
+    ),
+    'forensics.close': method<{ closed: boolean }>()(v.strictObject({ dataDirId }), [], 'Forget an opened data directory and its index.'),
+    'forensics.tree': method<ForensicTreeView>()(
+      v.strictObject({ dataDirId, at: forensicTarget, operationId }),
+      ['NOT_FOUND', 'CONFLICT', 'CANCELLED'],
+      'Build the tree as of a snapshot, or as of a zxid (newest snapshot at or before it + the logged txns replayed).',
+    ),
+    'forensics.children': method<ForensicChildrenPage>()(
+      v.strictObject({ dataDirId, path: zpath, offset: v.optional(intIn(0, MAX_INT), 0), limit: v.optional(intIn(1, 5000), 500) }),
+      ['NOT_FOUND', 'CONFLICT'],
+      'One page of a node’s children (sorted by name) in the built tree.',
+    ),
+    'forensics.node': method<ForensicNode>()(v.strictObject({ dataDirId, path: zpath }), ['NOT_FOUND', 'CONFLICT'], 'Data, stat and ACL of a node in the built tree.'),
+    'forensics.txns': method<ForensicTxnPage>()(
+      v.strictObject({ dataDirId, filter: v.optional(forensicTxnFilter, {}), offset: v.optional(intIn(0, MAX_INT), 0), limit: v.optional(intIn(1, 5000), 200) }),
+      ['NOT_FOUND'],
+      'One page of the txns matching a filter (path prefix, session, types, time and zxid ranges), in log order.',
+    ),
+    'forensics.txn': method<ForensicTxnDetail>()(
+      v.strictObject({ dataDirId, row: intIn(0, MAX_INT) }),
+      ['NOT_FOUND'],
+      'One txn read back from its log file and decoded (body, data, ACLs, digest).',
+    ),
+    'forensics.export': method<ForensicExport>()(
+      v.variant('what', [
+        v.strictObject({ dataDirId, what: v.literal('tree'), path: v.optional(zpath, '/'), operationId }),
+        v.strictObject({ dataDirId, what: v.literal('txns'), filter: v.optional(forensicTxnFilter, {}), operationId }),
+      ]),
+      ['NOT_FOUND', 'CONFLICT', 'CANCELLED'],
+      'The built tree (a ZooDesk export, importable) or the filtered txns, decoded, as JSON.',
+    ),
   },
 
   events: {
@@ -544,6 +643,8 @@ export const contract = {
     'clusters.state': stream<ClusterView>('A local cluster or one of its members changed state.'),
     'clusters.zab': stream<ClusterZabEvent>('ZAB in a local cluster’s member: a role change, a vote, an election result, a sync, txn counts.'),
     'audit.entry': stream<AuditEntry>('A change the app just made.'),
+    'tap.txns': stream<TapTxnBatch>('A tap’s committed txns, batched (about every 200 ms), with counts by type.'),
+    'tap.state': stream<TapView>('A tap changed phase, leader, epoch or found a gap.'),
   },
 } as const
 

@@ -176,7 +176,7 @@ export interface WatchView {
 // ---------------------------------------------------------------------------------------------------------------
 // Recursive operations
 
-export type TreeOperationKind = 'delete' | 'copy' | 'move' | 'export' | 'import' | 'search'
+export type TreeOperationKind = 'delete' | 'copy' | 'move' | 'export' | 'import' | 'search' | 'forensics'
 export type TreeOperationPhase = 'scanning' | 'reading' | 'writing' | 'deleting' | 'done' | 'cancelled' | 'failed'
 export type ExportFormat = 'json' | 'zip'
 
@@ -462,4 +462,236 @@ export interface AuditEntry {
 export interface ConsoleOutput {
   stream: 'out' | 'err'
   text: string
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data-dir forensics (forensics.*): a ZooKeeper dataDir opened offline
+
+/** Where reading a file stopped and what was readable before (logs: txns; snapshots: nodes). */
+export interface ForensicProblem {
+  file: string
+  kind: 'corrupt' | 'truncated' | 'unreadable' | 'invalidSnapshot'
+  /** Byte offset in the file where reading stopped; null when unknown. */
+  offset: number | null
+  /** The last txn read whole before the problem. */
+  lastGoodZxid: HexLong | null
+  readable: number
+  /** Snapshots: the last node read whole. */
+  lastGoodPath: string | null
+  message: string
+}
+
+export interface ForensicSnapshotFile {
+  name: string
+  path: string
+  zxid: HexLong
+  sizeBytes: number
+  valid: boolean
+  nodeCount: number | null
+  sessionCount: number | null
+  problem: ForensicProblem | null
+}
+
+export interface ForensicLogFile {
+  name: string
+  path: string
+  /** The zxid in the file's name (its first txn's, as written). */
+  zxid: HexLong
+  sizeBytes: number
+  txnCount: number
+  firstZxid: HexLong | null
+  lastZxid: HexLong | null
+  firstTime: number | null
+  lastTime: number | null
+  problem: ForensicProblem | null
+}
+
+export interface ForensicDataDirView {
+  dataDirId: string
+  path: string
+  snapDir: string
+  logDir: string
+  /** Oldest first. */
+  snapshots: ForensicSnapshotFile[]
+  logs: ForensicLogFile[]
+  txnCount: number
+  firstZxid: HexLong | null
+  lastZxid: HexLong | null
+  firstTime: number | null
+  lastTime: number | null
+  /** Indexing the logs: wall time, the index's memory, the bytes read. */
+  indexMs: number
+  indexBytes: number
+  logBytes: number
+  problems: ForensicProblem[]
+}
+
+export type ForensicTreeTarget = { kind: 'snapshot'; zxid: HexLong } | { kind: 'zxid'; zxid: HexLong }
+
+export interface ForensicTreeView {
+  dataDirId: string
+  target: ForensicTreeTarget
+  snapshotFile: string | null
+  snapshotZxid: HexLong | null
+  txnsReplayed: number
+  /** The zxid the tree is at: the target, unless the logs end or fail before it. */
+  reachedZxid: HexLong
+  nodeCount: number
+  sessions: { sessionId: HexLong; timeoutMs: number }[]
+  problems: ForensicProblem[]
+}
+
+export interface ForensicChild {
+  name: string
+  path: string
+  kind: NodeKind
+  stat: ZnodeStat
+}
+
+export interface ForensicChildrenPage {
+  path: string
+  total: number
+  offset: number
+  children: ForensicChild[]
+}
+
+export interface ForensicNode {
+  path: string
+  kind: NodeKind
+  ttlMs: number | null
+  data: Base64 | null
+  acl: AclEntry[]
+  stat: ZnodeStat
+}
+
+/** Txn types by name, as the log's TxnHeader says (OpCode names). */
+export type ForensicTxnType =
+  | 'create'
+  | 'create2'
+  | 'createContainer'
+  | 'createTTL'
+  | 'delete'
+  | 'deleteContainer'
+  | 'setData'
+  | 'reconfig'
+  | 'setACL'
+  | 'check'
+  | 'multi'
+  | 'createSession'
+  | 'closeSession'
+  | 'error'
+
+export interface ForensicTxnRow {
+  /** Position in the whole log (all files, oldest first). */
+  row: number
+  zxid: HexLong
+  time: number
+  type: string
+  sessionId: HexLong
+  paths: string[]
+  fileName: string
+}
+
+export interface ForensicTxnPage {
+  /** Txns matching the filter. */
+  total: number
+  offset: number
+  rows: ForensicTxnRow[]
+}
+
+/** A decoded txn record (or one op of a multi): the fields its type has. */
+export interface ForensicTxnBody {
+  type: string
+  path?: string
+  data?: Base64 | null
+  acl?: AclEntry[]
+  version?: number
+  ephemeral?: boolean
+  parentCVersion?: number
+  ttlMs?: number
+  timeoutMs?: number
+  err?: string
+  paths2Delete?: string[]
+  ops?: ForensicTxnBody[]
+}
+
+export interface ForensicTxnDetail extends ForensicTxnRow {
+  cxid: number
+  filePath: string
+  offset: number
+  digest: { version: number; treeDigest: HexLong } | null
+  body: ForensicTxnBody
+}
+
+export interface ForensicExport {
+  content: string
+  fileName: string
+  count: number
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Observer tap
+
+/** One committed txn as the tap streams it (engine/tap): zxid and session as `0x…`. */
+export interface TapTxnView {
+  zxid: string
+  /** create, create2, setData, delete, createSession, closeSession, multi, error, setACL, createContainer, createTTL, … */
+  type: string
+  sessionId: string
+  cxid: number
+  /** The leader's clock when it prepared the txn (ms since the epoch). */
+  time: number
+  /** Paths it touches (a multi's sub-txns; the ephemerals a closeSession removes). */
+  paths: string[]
+  dataBytes: number
+  /** A multi's sub-txn types. */
+  subTypes: string[]
+  errorCode: number | null
+}
+
+export type TapPhaseName = 'finding-leader' | 'connecting' | 'syncing' | 'live' | 'reconnecting' | 'stopped'
+
+/** Committed txns the tap could not stream (zxids after `afterZxid`, before `beforeZxid`); count null across epochs. */
+export interface TapGapView {
+  afterZxid: string
+  beforeZxid: string
+  count: number | null
+  reason: string
+}
+
+export interface TapView {
+  tapId: string
+  /** What it is attached to: the connection's name or the connect string. */
+  target: string
+  connectionId: string | null
+  phase: TapPhaseName
+  /** The sid the tap announces (far above any member's). */
+  serverId: string
+  leaderId: number | null
+  leaderQuorumAddress: string | null
+  leaderClientAddress: string | null
+  epoch: number | null
+  lastZxid: string | null
+  syncMode: 'DIFF' | 'TRUNC' | 'SNAP' | null
+  snapshotBytes: number | null
+  txnCount: number
+  connections: number
+  leaderChanges: number
+  gaps: TapGapView[]
+  lastError: string | null
+  attachedAt: number
+  liveSince: number | null
+}
+
+/** One batch of the stream (about every 200 ms): the txns (the newest `maxTxnsPerBatch` if more came) and counts by type. */
+export interface TapTxnBatch {
+  tapId: string
+  time: number
+  txns: TapTxnView[]
+  /** Every txn of the batch by type, including any left out of `txns`. */
+  counts: Record<string, number>
+  /** Txns of this batch not carried in `txns` (a burst above the cap). */
+  omitted: number
+  txnCount: number
+  lastZxid: string | null
 }

@@ -10,9 +10,11 @@ import { Connections } from './connections/connections'
 import { testConnection } from './connections/connection-test'
 import { ProfileStore, resolveDraft } from './connections/profile-store'
 import { Consoles } from './console/consoles'
+import { Forensics } from './forensics/forensics'
 import { Health } from './health/health'
 import { Operations } from './operations'
 import type { SecretBox } from './secrets/secret-box'
+import { Taps } from './tap/taps'
 import { Watches } from './watches/watches'
 import { lookUpSession } from './znodes/session-info'
 import { CONFIRM_DELETE_ABOVE, Znodes } from './znodes/znodes'
@@ -29,6 +31,8 @@ export interface AppEnvironment {
   /** The ZooDesk CLI bundle that local cluster members run. */
   zoodeskScript: string
   spawnMember?: MemberSpawner
+  /** A folder dialog (Electron): forensics.open without a path asks with it. Absent in browser mode. */
+  pickDirectory?: () => Promise<string | null>
   /** Create/start the default local cluster and connect to it (false in tests that bring their own servers). */
   defaultCluster: boolean
   onInternalError?: (method: string, error: unknown) => void
@@ -58,6 +62,8 @@ export function createAppServices(env: AppEnvironment): AppServices {
     bus,
   )
   const health = new Health(connections, (clusterId) => clusters.monitoredMembers(clusterId), bus)
+  const forensics = new Forensics(operations, env.pickDirectory)
+  const taps = new Taps(connections, bus)
   let defaultConnectionId: string | null = null
 
   const profileAudit = (operation: string, detail: string) =>
@@ -186,6 +192,19 @@ export function createAppServices(env: AppEnvironment): AppServices {
 
     'audit.list': ({ offset, limit, connectionId }) => audit.list(offset, limit, connectionId),
     'audit.export': ({ format }) => audit.export(format),
+
+    'forensics.open': (args) => forensics.openDataDir(args),
+    'forensics.close': async ({ dataDirId }) => ({ closed: await forensics.close(dataDirId) }),
+    'forensics.tree': (args) => forensics.tree(args),
+    'forensics.children': (args) => forensics.children(args),
+    'forensics.node': (args) => forensics.node(args),
+    'forensics.txns': (args) => forensics.txns(args),
+    'forensics.txn': (args) => forensics.txn(args),
+    'forensics.export': (args) => forensics.export(args),
+
+    'tap.attach': (args) => taps.attach(args),
+    'tap.detach': async ({ tapId }) => ({ detached: await taps.detach(tapId) }),
+    'tap.list': () => taps.list(),
   }
 
   const dispatcher = new Dispatcher(handlers, env.onInternalError)
@@ -229,6 +248,8 @@ export function createAppServices(env: AppEnvironment): AppServices {
       operations.cancelAll()
       await consoles.closeAll().catch(() => {})
       await health.stopAll().catch(() => {})
+      await forensics.closeAll().catch(() => {})
+      await taps.stopAll().catch(() => {})
       await connections.closeAll().catch(() => {})
       await clusters.stopAll()
     },

@@ -394,7 +394,11 @@ export class Leader {
     const info = decodeLearnerInfo(received.data)
     if (info.serverId === null) return this.close(h, 'learner sent no server id')
     const sid = Number(info.serverId)
-    if (!Number.isSafeInteger(sid) || !this.ctx.quorum.isMember(sid) || sid === this.ctx.myId) {
+    // Apache's LearnerHandler takes an OBSERVERINFO from any sid (it only logs one outside the configuration): such a
+    // learner never counts towards a quorum, and observer taps (engine/tap) attach that way. FOLLOWERINFO must come
+    // from a member.
+    const outsider = !this.ctx.quorum.isMember(sid) && received.type !== PacketType.OBSERVERINFO
+    if (!Number.isSafeInteger(sid) || outsider || sid === this.ctx.myId) {
       return this.close(h, `Follower sid: ${info.serverId} not in the current config`)
     }
     if (info.protocolVersion < ZAB_PROTOCOL_VERSION) return this.close(h, `learner ${sid} speaks pre-Zab-1.0 protocol 0x${info.protocolVersion.toString(16)}`)

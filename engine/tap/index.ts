@@ -1,0 +1,5 @@
+export { ObserverTap, defaultTapServerId, type ObserverTapOptions, type TapPhaseName, type TapStatus } from './observer-tap'
+export { findLeader, LeaderNotFound, type FindLeaderOptions, type LeaderLocation } from './leader-finder'
+export { parseMembership, serverByClientAddress, serverIdFromConf, type Membership } from './membership'
+export { TapSession, type SnapshotSummary, type SyncMode, type TapEffect, type TapGap, type TapInput, type TapPhase, type TapSessionOptions } from './tap-session'
+export { decodeTapTxn, type TapTxn } from './tap-txn'

@@ -17,8 +17,9 @@ import type { ScanOptions } from './log-indexer'
  * skipped for an older one and reported; a log that fails stops the replay there, and the tree is the one at the
  * last txn read whole (reported, with where it stopped).
  *
- * Apache's snapshots are fuzzy: snapshot.<z> holds at least every txn ≤ z and maybe some after it, which replay
- * repairs. So a tree "as of snapshot.<z>" is the file's content, and a tree as of zxid z is exact once replayed.
+ * Apache's snapshots are fuzzy: snapshot.<z> holds at least every txn ≤ z and maybe some after it (up to the zxid
+ * of its digest section), which replay repairs. So a tree "as of snapshot.<z>" is the file's content, and a tree as
+ * of zxid x starts from the newest snapshot whose content cannot reach past x.
  */
 
 export type TreeTarget = { kind: 'snapshot'; zxid: bigint } | { kind: 'zxid'; zxid: bigint }
@@ -63,6 +64,9 @@ export async function treeAtZxid(
     options.signal?.throwIfAborted()
     try {
       const loaded = await readSnapshotFile(candidate, codec)
+      // A fuzzy snapshot may hold txns up to the zxid of its digest section (the last txn applied by the time the
+      // tree was written): one that reaches past the target cannot give the tree as of it — an older one must.
+      if (target.kind === 'zxid' && contentReachesZxid(loaded.zxid, loaded.digest) > target.zxid) continue
       const start = { tree: loaded.tree, sessions: loaded.sessions, snapshotFile: loaded.file, snapshotZxid: loaded.zxid }
       if (target.kind === 'snapshot') {
         loaded.tree.lastProcessedZxid = loaded.zxid
@@ -80,11 +84,16 @@ export async function treeAtZxid(
   if (first === undefined || first.zxid > 1n) {
     throw new SnapshotInvalidError(
       first === undefined ? 'the data directory' : first.path,
-      `no readable snapshot at or before 0x${target.zxid.toString(16)}, and the logs do not start at zxid 1`,
+      `no readable snapshot whose content stops at or before 0x${target.zxid.toString(16)}, and the logs do not start at zxid 1`,
     )
   }
   const tree = new DataTree({ extendedTypesEnabled: true, digestEnabled: false })
   return replay({ tree, sessions: new Map(), snapshotFile: null, snapshotZxid: null }, logs, target.zxid, problems, options)
+}
+
+/** The newest txn a snapshot's content may hold: its name's zxid, or later when its digest section says so. */
+function contentReachesZxid(nameZxid: bigint, digest: { zxid: bigint } | null): bigint {
+  return digest !== null && digest.zxid > nameZxid ? digest.zxid : nameZxid
 }
 
 interface ReplayStart {

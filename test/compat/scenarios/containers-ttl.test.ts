@@ -58,8 +58,9 @@ describe('container and TTL nodes', () => {
 
   // TTL nodes are created with raw frames right before kazoo starts (kazoo 2.8 cannot create
   // them, and zkCli.sh starts too slowly for short ttls); kazoo then watches them expire. It
-  // looks at the short-lived ones a second after connecting, so they have expired on both
-  // servers however fast it started, and /ttl/renewed lives long enough for a slow start.
+  // looks at the short-lived ones two seconds after connecting, so they have expired (and the reaper has had its
+  // turn, also on an observer under load) on both servers however fast it started, and /ttl/renewed lives long
+  // enough for a slow start.
   pairTest(pair, 'TTL nodes: expire after their ttl, not while they have children; setData renews them (raw, kazoo)', async (server) => {
     const { conn } = await rawSession(server.connectString)
     const ttl = async (path: string, ttlMs: number, flags = 5): Promise<unknown> =>
@@ -70,14 +71,14 @@ describe('container and TTL nodes', () => {
       await ttl('/ttl/parent', 1500),
       await rawOp(conn, 1, CreateRequest, { path: '/ttl/parent/child', data: null, acl: OPEN, flags: 0 }),
       await ttl('/ttl/long', 600_000),
-      await ttl('/ttl/renewed', 6000),
+      await ttl('/ttl/renewed', 10_000),
       await ttl('/ttl/seq-', 1500, 6),
     ]
     conn.destroy()
     out.push(
       ...(await runKazoo(server.connectString, `
         zk = connect()
-        time.sleep(1.0)
+        time.sleep(2.0)
         w = watcher('short')
         op('watch short', lambda: zk.exists('/ttl/short', watch=w) is not None)
         op('sequential exists at first', lambda: zk.exists('/ttl/seq-0000000004') is not None)
@@ -92,7 +93,7 @@ describe('container and TTL nodes', () => {
         op('long ttl stays', lambda: zk.exists('/ttl/long').ephemeralOwner)
         op('delete the child', zk.delete, '/ttl/parent/child')
         emit('parent expired once childless', wait_gone(zk, '/ttl/parent'))
-        emit('renewed expires when left alone', wait_gone(zk, '/ttl/renewed', timeout=10.0))
+        emit('renewed expires when left alone', wait_gone(zk, '/ttl/renewed', timeout=15.0))
         op('children', lambda: sorted(zk.get_children('/ttl')))
       `)),
     )

@@ -160,6 +160,10 @@ export async function runServer(args: string[], context: CliContext, dependencie
       else member.disk.set(fault.mode, fault.delayMs)
       log.info(`disk fault from the cluster: ${fault.mode}${fault.mode === 'slow' ? ` (+${fault.delayMs} ms)` : ''}`)
     },
+    onExpireSession: (sessionId) => {
+      // Only the leader (or a standalone member) owns sessions; the others ignore the request.
+      if (member?.expireSession?.(sessionId) === true) log.info(`expiring session 0x${sessionId.toString(16)} on the cluster's request`)
+    },
   })
   try {
     try {

@@ -7,7 +7,7 @@ import { ClusterEventHub, type ClusterEvents, type ClusterEventName } from './cl
 import { type ConfigValue, type MemberKind, type MemberPlan, type MemberRole, memberConfigEntries, renderZooCfg } from './member-config'
 import { LogTail } from './log-tail'
 import { CLUSTER_PARENT_ENV } from './member-link'
-import type { DiskFaultMessage, DiskMode } from './member-messages'
+import type { DiskFaultMessage, DiskMode, ExpireSessionMessage } from './member-messages'
 import { type MemberExit, type MemberHandle, type MemberSpawner, defaultZooDeskSpawner, spawnWatched } from './member-process'
 import { type PartitionOptions, PeerMesh } from './peer-mesh'
 import { assertPortsFree, planFreePorts } from './port-check'
@@ -49,6 +49,12 @@ export interface LocalClusterOptions {
    * dial each other's real ports, with no proxy hop (e.g. for throughput benchmarks); partition() then throws.
    */
   peerLinks?: boolean
+  /**
+   * Dynamic reconfiguration on (`reconfigEnabled=true`; Apache members only: ZooDesk answers UNIMPLEMENTED). Peers then
+   * name each other by their real ports (no peer links, so no partitions): a reconfig spreads one member's view of
+   * the ensemble to all, which must hold for every member. Apache also wants a superuser or skipACL to reconfig.
+   */
+  reconfigEnabled?: boolean
   /** Also wrap members in `setpriv --pdeathsig KILL` on Linux (when present). Default true. */
   kernelParentDeathSignal?: boolean
   /** stopMember/stop: SIGTERM, then SIGKILL after this long. Default 10000. */
@@ -328,7 +334,7 @@ export class LocalCluster {
   }
 
   private get peerLinks(): boolean {
-    return this.options.peerLinks !== false
+    return this.options.peerLinks !== false && this.options.reconfigEnabled !== true
   }
 
   /** Directed pairs whose traffic is blocked now. */
@@ -351,6 +357,20 @@ export class LocalCluster {
     const message: DiskFaultMessage = { type: 'disk', mode: fault.mode, delayMs: fault.mode === 'slow' ? delayMs : 0 }
     state.disk = fault.mode === 'ok' ? undefined : message
     if (state.handle !== undefined) await state.handle.send(message)
+  }
+
+  /**
+   * Expires a client session on purpose, exactly as its timeout would: every running ZooDesk member is told, and the
+   * one that owns sessions (the leader) submits the closeSession txn through its normal pipeline, so the ephemerals
+   * go on every member and the client sees Expired. Resolves with the members told. Rejects when no ZooDesk member
+   * runs: Apache ZooKeeper has no command that expires a session (only its timeout does).
+   */
+  async expireSession(sessionId: bigint): Promise<number[]> {
+    const told = this.members.filter((member) => member.kind === 'zoodesk' && this.state(member.id).handle !== undefined)
+    if (told.length === 0) throw new Error('no running ZooDesk member: Apache ZooKeeper members cannot be told to expire a session')
+    const message: ExpireSessionMessage = { type: 'expire-session', sessionId: `0x${BigInt.asUintN(64, sessionId).toString(16)}` }
+    await Promise.all(told.map((member) => this.state(member.id).handle?.send(message).catch(() => undefined)))
+    return told.map((member) => member.id)
   }
 
   /** The pid of a running member. */
@@ -509,7 +529,7 @@ export class LocalCluster {
       tickTimeMs: this.options.tickTimeMs ?? DEFAULTS.tickTimeMs,
       initLimitTicks: this.options.initLimit ?? DEFAULTS.initLimit,
       syncLimitTicks: this.options.syncLimit ?? DEFAULTS.syncLimit,
-      extraConfig: this.options.extraConfig ?? {},
+      extraConfig: this.options.reconfigEnabled === true ? { reconfigEnabled: 'true', ...this.options.extraConfig } : (this.options.extraConfig ?? {}),
       peerLinks: this.peerLinks,
     }
   }

@@ -10,6 +10,8 @@ export const CLUSTER_PARENT_ENV = 'ZOODESK_CLUSTER_PARENT'
 export interface ClusterMemberHooks {
   /** Apply a disk fault to the member's storage (the cluster sends one at each start too, when set). */
   onDisk(message: DiskFaultMessage): void
+  /** Expire this session as its timeout would, when this member owns sessions (the leader); ignored otherwise. */
+  onExpireSession?: (sessionId: bigint) => void
   /**
    * The cluster process is gone (it exited, crashed or was SIGKILLed). Default: exit at once with code 1, without
    * a graceful stop: no one is left to wait for it, and a member must never outlive its cluster.
@@ -52,7 +54,8 @@ export function attachToCluster(hooks: ClusterMemberHooks, channel: ParentChanne
   }
   const onMessage = (value: unknown) => {
     const message = parseClusterMessage(value)
-    if (message !== undefined) hooks.onDisk(message)
+    if (message?.type === 'disk') hooks.onDisk(message)
+    else if (message?.type === 'expire-session') hooks.onExpireSession?.(BigInt(message.sessionId))
   }
   channel.on('message', onMessage)
   channel.on('disconnect', parentGone)

@@ -19,7 +19,19 @@ export interface DiskFaultMessage {
   delayMs: number
 }
 
-export type ClusterToMemberMessage = DiskFaultMessage
+/**
+ * Expire one session now, exactly as its timeout would: the member that owns sessions (the leader, or a standalone
+ * server) submits its closeSession txn through the normal pipeline; every other member ignores the message.
+ */
+export interface ExpireSessionMessage {
+  type: 'expire-session'
+  /** The session id as `0x` and 1 to 16 lowercase hex digits (a bigint does not cross IPC as JSON). */
+  sessionId: string
+}
+
+export type ClusterToMemberMessage = DiskFaultMessage | ExpireSessionMessage
+
+const SESSION_ID = /^0x[0-9a-f]{1,16}$/
 
 const DISK_MODES: readonly string[] = ['ok', 'slow', 'fail'] satisfies DiskMode[]
 
@@ -27,6 +39,10 @@ const DISK_MODES: readonly string[] = ['ok', 'slow', 'fail'] satisfies DiskMode[
 export function parseClusterMessage(value: unknown): ClusterToMemberMessage | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const candidate = value as Record<string, unknown>
+  if (candidate['type'] === 'expire-session') {
+    const sessionId = candidate['sessionId']
+    return typeof sessionId === 'string' && SESSION_ID.test(sessionId) ? { type: 'expire-session', sessionId } : undefined
+  }
   if (candidate['type'] !== 'disk') return undefined
   const mode = candidate['mode']
   const delayMs = candidate['delayMs']

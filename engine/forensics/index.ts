@@ -9,3 +9,4 @@ export { type TreeAtZxid, type TreeBuildOptions, type TreeTarget, offlineTreeCod
 export { type TxnFilter, filterTxns, pathMatchesPrefix } from './txn-filter'
 export { InternTable, MAX_LOG_FILE_BYTES, NO_PATH, TxnIndex, type IndexedTxn } from './txn-index'
 export { TXN_TYPE_NAMES, pathsOfTxn, txnTypeName } from './txn-paths'
+export { type NodeChange, type NodeChangeKind, type NodeHistory, nodeHistory, sessionCreatedAt } from './node-history'

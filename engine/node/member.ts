@@ -24,6 +24,8 @@ export interface RunningMember {
   readonly disk: DiskFaults
   /** An ensemble member's elections, votes and txn counts as events (a local cluster's timeline shows them). */
   readonly zabTrace?: ZabTraceSource
+  /** Expires a session as its timeout would; false when this member does not own sessions or does not know it. */
+  expireSession?(sessionId: bigint): boolean
 }
 
 /**
@@ -76,6 +78,7 @@ export async function startMember(config: MemberConfig): Promise<RunningMember> 
     clientPort: bound.port,
     ...(bound.adminPort !== undefined ? { adminPort: bound.adminPort } : {}),
     disk,
+    expireSession: (sessionId) => server.core.expireSession(sessionId),
     stop() {
       stopping ??= (async () => {
         purger?.stop()

@@ -998,11 +998,15 @@ export class ServerCore implements AdminView {
     }
   }
 
-  /** Asks for a client's session to be closed, as expiry would (used by tests and the CLI). */
-  expireSession(sessionId: bigint): void {
-    if (!this.ownsSessions || this.sessions.get(sessionId) === undefined) return
+  /**
+   * Asks for a client's session to be closed, as expiry would (tests, and a local cluster's "expire session").
+   * False when this server does not own sessions (a learner) or does not know the session.
+   */
+  expireSession(sessionId: bigint): boolean {
+    if (!this.ownsSessions || this.sessions.get(sessionId) === undefined) return false
     this.sessions.setSessionClosing(sessionId)
     this.submit({ cnx: null, sessionId, cxid: 0, type: OpCode.closeSession, body: EMPTY, authIds: [], receivedMs: this.clock.nowMs() })
+    return true
   }
 
   /** Stops taking requests and closes every connection; `flush` then settles what was already logged. */

@@ -16,8 +16,14 @@ import type {
   ConnectionView,
   ConsoleOutput,
   DataView,
+  EnsembleConfigView,
   EventTypeName,
   ExportResult,
+  DiffApplyResult,
+  DiffEntriesPage,
+  DiffEntryData,
+  DiffPlan,
+  DiffView,
   ForensicChildrenPage,
   ForensicDataDirView,
   ForensicExport,
@@ -26,12 +32,18 @@ import type {
   ForensicTxnDetail,
   ForensicTxnPage,
   HealthAlert,
+  NodeHistoryView,
+  NodeRestoreResult,
+  NodeVersionData,
   HealthSnapshot,
   MemberSample,
   MultiOpResult,
   ProfileView,
+  QuotaView,
+  ReconfigPreviewView,
   SearchResult,
   SessionInfo,
+  SessionLensView,
   TapTxnBatch,
   TapView,
   TreeOperationKind,
@@ -320,10 +332,38 @@ const tapTarget = {
   /** The sid announced to the leader; default a large one no member uses. */
   serverId: v.optional(intIn(256, Number.MAX_SAFE_INTEGER)),
 }
+// Subtree diffs
+const diffId = id('diffId')
+const diffSide = v.strictObject({ connectionId, path: zpath })
+/** Relative paths of the entries to apply ('' is the root), or 'all' to mirror the source onto the target. */
+const diffSelection = v.union([v.literal('all'), v.pipe(v.array(v.pipe(v.string(), v.maxLength(32_768))), v.minLength(1, 'pick at least one entry'), v.maxLength(1_000_000))])
+/** Ops per multi transaction. */
+const diffBatchOps = v.optional(intIn(1, 10_000))
+
 const tapAttach = v.union([
   v.strictObject({ connectionId, ...tapTarget }),
   v.strictObject({ connectString: v.pipe(v.string(), v.trim(), v.minLength(1, 'a connect string is required'), v.maxLength(4000)), ...tapTarget }),
 ])
+
+// Quotas (zkCli's setquota: count > 0, bytes >= 0) and incremental reconfig (joining specs, leaving server ids)
+const QUOTA_LIMITS = ['count', 'bytes', 'countHard', 'bytesHard'] as const
+const quotaSet = v.pipe(
+  v.strictObject({
+    connectionId,
+    path: zpath,
+    count: v.optional(intIn(1, MAX_INT)),
+    bytes: v.optional(intIn(0, Number.MAX_SAFE_INTEGER)),
+    countHard: v.optional(intIn(1, MAX_INT)),
+    bytesHard: v.optional(intIn(0, Number.MAX_SAFE_INTEGER)),
+  }),
+  v.check((args) => QUOTA_LIMITS.some((limit) => args[limit] !== undefined), 'set at least one of count, bytes, countHard, bytesHard'),
+)
+const reconfigChange = {
+  connectionId,
+  /** `server.N=host:quorumPort:electionPort[:observer|:participant];[clientHost:]clientPort`, one per entry. */
+  joining: v.optional(v.pipe(v.array(v.pipe(v.string(), v.trim(), v.maxLength(1000))), v.maxLength(255)), []),
+  leaving: v.optional(v.pipe(v.array(intIn(0, MAX_INT)), v.maxLength(255)), []),
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Results that are small enough to declare inline
@@ -581,6 +621,80 @@ export const contract = {
     'tap.detach': method<{ detached: boolean }>()(v.strictObject({ tapId: id('tapId') }), ['NOT_FOUND'], 'Close a tap’s leader connection.'),
     'tap.list': method<TapView[]>()(empty, [], 'Attached taps.'),
 
+    // Session lens
+    'sessions.list': method<SessionLensView>()(
+      v.union([v.strictObject({ connectionId }), v.strictObject({ clusterId })]),
+      ['NOT_FOUND'],
+      'Live sessions of an ensemble from every member’s cons, the leader’s dump and every member’s wchc: each with its member, address, ephemerals and watches.',
+    ),
+    'sessions.expire': method<{ expired: boolean; tookMs: number }>()(
+      v.strictObject({ clusterId, sessionId: hexLong('sessionId') }),
+      ['NOT_FOUND', 'UNSUPPORTED'],
+      'Expire a session of a local ZooDesk cluster on purpose, as its timeout would (closeSession through the leader).',
+    ),
+
+    // Quotas (zkCli's layout under /zookeeper/quota) and dynamic reconfiguration
+    'quotas.list': method<QuotaView[]>()(v.strictObject({ connectionId }), ['NOT_FOUND', 'KEEPER'], 'Every quota of the connection’s tree: limits and usage.'),
+    'quotas.set': method<{ quota: QuotaView; warnings: string[] }>()(
+      quotaSet,
+      ['NOT_FOUND', 'READ_ONLY', 'KEEPER', 'CONFLICT'],
+      'Set soft/hard count/bytes limits on a path (as zkCli setquota; unset limits are kept). CONFLICT: no such node, or a parent or child already has a quota.',
+    ),
+    'quotas.delete': method<{ deleted: boolean }>()(
+      v.strictObject({ connectionId, path: zpath, limits: v.optional(v.pipe(v.array(v.picklist(QUOTA_LIMITS)), v.maxLength(4))) }),
+      ['NOT_FOUND', 'READ_ONLY', 'KEEPER'],
+      'Remove a quota, or only the given limits (as zkCli delquota [-n|-b|-N|-B]).',
+    ),
+    'reconfig.config': method<EnsembleConfigView>()(
+      v.strictObject({ connectionId }),
+      ['NOT_FOUND', 'KEEPER'],
+      'The ensemble’s members and quorum from /zookeeper/config, and whether it can be reconfigured.',
+    ),
+    'reconfig.preview': method<ReconfigPreviewView>()(
+      v.strictObject(reconfigChange),
+      ['NOT_FOUND', 'KEEPER'],
+      'The members and quorum an incremental reconfig would make, and why the server would refuse it.',
+    ),
+    'reconfig.apply': method<EnsembleConfigView>()(
+      v.strictObject({ ...reconfigChange, fromVersion: v.optional(v.pipe(v.string(), v.regex(/^[0-9a-f]{1,16}$/, 'fromVersion: the hex config version'))) }),
+      ['NOT_FOUND', 'READ_ONLY', 'KEEPER', 'CONFLICT', 'UNSUPPORTED', 'BAD_ARGUMENTS'],
+      'Apply an incremental reconfig (joining / leaving) against the previewed config version; UNSUPPORTED on a ZooDesk ensemble.',
+    ),
+
+    // Subtree diffs
+    'diffs.compare': method<DiffView>()(
+      v.strictObject({ source: diffSide, target: diffSide, operationId }),
+      ['NOT_FOUND', 'KEEPER', 'CANCELLED'],
+      'Compare two subtrees (one connection or two): every node added / changed (data, ACL, kind) / unchanged / removed.',
+    ),
+    'diffs.get': method<DiffView>()(v.strictObject({ diffId }), ['NOT_FOUND'], 'A compared diff’s endpoints and summary.'),
+    'diffs.entries': method<DiffEntriesPage>()(
+      v.strictObject({
+        diffId,
+        statuses: v.optional(v.pipe(v.array(v.picklist(['added', 'changed', 'unchanged', 'removed'])), v.maxLength(4))),
+        offset: v.optional(intIn(0, MAX_INT), 0),
+        limit: v.optional(intIn(1, 5000), 500),
+      }),
+      ['NOT_FOUND'],
+      'One page of a diff’s entries in path order, optionally only some statuses.',
+    ),
+    'diffs.entryData': method<DiffEntryData>()(
+      v.strictObject({ diffId, path: v.pipe(v.string(), v.maxLength(32_768)) }),
+      ['NOT_FOUND'],
+      'Both sides’ data of one entry, as read during the compare.',
+    ),
+    'diffs.preview': method<DiffPlan>()(
+      v.strictObject({ diffId, entries: diffSelection, batchOps: diffBatchOps }),
+      ['NOT_FOUND'],
+      'The exact creates, setDatas, setACLs and deletes an apply would send, with their versions and batches.',
+    ),
+    'diffs.apply': method<DiffApplyResult>()(
+      v.strictObject({ diffId, entries: diffSelection, batchOps: diffBatchOps, operationId }),
+      ['NOT_FOUND', 'READ_ONLY', 'CONFLICT', 'CANCELLED', 'KEEPER'],
+      'Apply a mirror or a selection with versioned multi transactions; a batch hit by a concurrent change aborts whole.',
+    ),
+    'diffs.close': method<{ closed: boolean }>()(v.strictObject({ diffId }), [], 'Forget a compared diff.'),
+
     // Audit log
     'audit.list': method<{ entries: AuditEntry[]; total: number }>()(
       v.strictObject({ offset: v.optional(intIn(0, MAX_INT), 0), limit: v.optional(intIn(1, 10_000), 200), connectionId: v.optional(connectionId) }),
@@ -631,6 +745,24 @@ export const contract = {
       ['NOT_FOUND', 'CONFLICT', 'CANCELLED'],
       'The built tree (a ZooDesk export, importable) or the filtered txns, decoded, as JSON.',
     ),
+
+    // Per-node history: every version from a local cluster's txn log, or a partial timeline from the watch stream
+    'history.list': method<NodeHistoryView>()(
+      v.strictObject({ connectionId, path: zpath, operationId }),
+      ['NOT_FOUND', 'CANCELLED'],
+      'Every version of a node: from the txn log of a local cluster behind the connection, else (remote) the partial timeline seen by a persistent watch since the first call.',
+    ),
+    'history.version': method<NodeVersionData>()(
+      v.strictObject({ connectionId, path: zpath, zxid: hexLong('zxid') }),
+      ['NOT_FOUND'],
+      'Data and ACL of one version (by the zxid history.list gave).',
+    ),
+    'history.restore': method<NodeRestoreResult>()(
+      v.strictObject({ connectionId, path: zpath, zxid: hexLong('zxid'), expectedVersion: v.optional(version) }),
+      ['NOT_FOUND', 'KEEPER', 'READ_ONLY', 'CONFLICT'],
+      'Write a version’s data back with a versioned setData (expectedVersion, default the current version read now): a concurrent change answers KEEPER BADVERSION and overwrites nothing.',
+    ),
+    'history.forget': method<{ forgotten: boolean }>()(v.strictObject({ connectionId, path: zpath }), [], 'Stop a partial (watch) timeline and drop it.'),
   },
 
   events: {

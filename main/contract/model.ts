@@ -42,8 +42,13 @@ export interface AclEntry {
 
 export interface ChildEntry {
   name: string
-  /** Absent when the page was asked without stats, or the child vanished between the listing and its stat. */
+  /**
+   * Absent when the page was asked without stats, the child vanished between the listing and its stat, or its ACL
+   * does not let this session read it (exists needs READ, as on Apache 3.8: see `unreadable`).
+   */
   stat?: ZnodeStat
+  /** Set when the child's stat was refused with NOAUTH: it is listed, but this session cannot read it. */
+  unreadable?: true
 }
 
 export interface ChildrenPage {
@@ -176,7 +181,7 @@ export interface WatchView {
 // ---------------------------------------------------------------------------------------------------------------
 // Recursive operations
 
-export type TreeOperationKind = 'delete' | 'copy' | 'move' | 'export' | 'import' | 'search' | 'forensics'
+export type TreeOperationKind = 'delete' | 'copy' | 'move' | 'export' | 'import' | 'search' | 'forensics' | 'diff'
 export type TreeOperationPhase = 'scanning' | 'reading' | 'writing' | 'deleting' | 'done' | 'cancelled' | 'failed'
 export type ExportFormat = 'json' | 'zip'
 
@@ -694,4 +699,281 @@ export interface TapTxnBatch {
   omitted: number
   txnCount: number
   lastZxid: string | null
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Subtree diffs (diffs.*)
+
+export type DiffStatus = 'added' | 'changed' | 'unchanged' | 'removed'
+/** What differs in a changed node. */
+export type DiffChange = 'data' | 'acl' | 'kind'
+
+/** One side of a compared node, as read during the compare (the versions are what apply checks against). */
+export interface DiffSide {
+  kind: NodeKind
+  ttlMs: number | null
+  dataLength: number
+  version: number
+  aversion: number
+  numChildren: number
+  acl: AclEntry[]
+}
+
+export interface DiffEntry {
+  /** Relative to the compared roots ('' is the root itself). */
+  path: string
+  status: DiffStatus
+  changes: DiffChange[]
+  source: DiffSide | null
+  target: DiffSide | null
+}
+
+export interface DiffSummary {
+  added: number
+  changed: number
+  unchanged: number
+  removed: number
+  changedData: number
+  changedAcl: number
+  changedKind: number
+}
+
+export interface DiffEndpoint {
+  connectionId: string
+  connectionName: string
+  path: string
+  /** false when the root does not exist there (every node is then added or removed). */
+  exists: boolean
+}
+
+export interface DiffView {
+  diffId: string
+  source: DiffEndpoint
+  target: DiffEndpoint
+  comparedAt: number
+  elapsedMs: number
+  summary: DiffSummary
+  /** Set once an apply ran: the versions read during the compare are spent (compare again). */
+  appliedAt: number | null
+}
+
+export interface DiffEntriesPage {
+  diffId: string
+  entries: DiffEntry[]
+  /** Entries matching the filter. */
+  total: number
+  offset: number
+}
+
+/** Both sides' data of one entry (base64; null where the node is absent or has null data). */
+export interface DiffEntryData {
+  path: string
+  sourceData: string | null
+  targetData: string | null
+}
+
+/** One write of an apply, against the target (absolute path). */
+export interface DiffPlannedOp {
+  op: 'create' | 'setData' | 'setACL' | 'delete'
+  path: string
+  /** The version (setData, delete) or ACL version (setACL) read during the compare; null for creates. */
+  version: number | null
+  /** Creates: the node kind made. */
+  kind: NodeKind | null
+  /** The 0-based batch (multi transaction) the op goes in; setACLs run one by one after their batch. */
+  batch: number
+}
+
+export interface DiffSkipped {
+  path: string
+  reason: 'ephemeral' | 'kindWithChildren' | 'unchanged' | 'unknown'
+}
+
+export interface DiffPlan {
+  diffId: string
+  ops: DiffPlannedOp[]
+  skipped: DiffSkipped[]
+  batches: number
+}
+
+export interface DiffBatchReport {
+  batch: number
+  ops: number
+  status: 'applied' | 'aborted' | 'notRun'
+  /** The culprit's error (BADVERSION, NODEEXISTS, NONODE, …) when aborted. */
+  keeperCode: string | null
+  failedPath: string | null
+}
+
+export interface DiffApplyResult {
+  diffId: string
+  operationId: string
+  /** Ops that took effect. */
+  applied: number
+  /** Ops of aborted batches (none of them took effect). */
+  aborted: number
+  batches: DiffBatchReport[]
+  skipped: DiffSkipped[]
+  elapsedMs: number
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Per-node history (history.*)
+
+/** One version of a znode: what a txn (local clusters) or a watch event (remote, partial) left it as. */
+export interface NodeVersionView {
+  /** The change's key: its zxid (txn log), or for a partial timeline the mzxid/czxid the fetch returned. */
+  zxid: HexLong
+  /** Txn time (txn log) or the time ZooDesk saw it (partial), ms since the epoch. */
+  time: number
+  kind: 'create' | 'setData' | 'setACL' | 'delete' | 'seen'
+  /** Data version after the change; null when the log does not say (history before the oldest log). */
+  version: number | null
+  aclVersion: number | null
+  /** The session that made the change (null in a partial timeline: a watch does not say). */
+  sessionId: HexLong | null
+  /** From `cons` while the session lives ("ip:port"); null when the session is gone (the log does not record it). */
+  clientAddress: string | null
+  /** When the session was created (its createSession txn), if it is in the logs. */
+  sessionCreatedAt: number | null
+  dataBytes: number | null
+  inMulti: boolean
+  ephemeral: boolean
+}
+
+export interface NodeHistoryView {
+  connectionId: string
+  path: string
+  /** txnLog: every logged change, from a member's dataDir; watch: seen while connected (partial). */
+  source: 'txnLog' | 'watch'
+  partial: boolean
+  /** The local cluster and the member whose txn log was read (txnLog). */
+  clusterId: string | null
+  memberId: number | null
+  /** Whether the first version is the node's creation (false: older changes are not in the logs). */
+  startsWithCreate: boolean
+  /** Oldest first. */
+  versions: NodeVersionView[]
+  /** The node's current data version (null: it does not exist now). */
+  currentVersion: number | null
+  /** How the history was read, ms. */
+  elapsedMs: number
+}
+
+export interface NodeVersionData {
+  zxid: HexLong
+  /** null: the node had no data (or it is not known). */
+  data: Base64 | null
+  dataKnown: boolean
+  acl: AclEntry[] | null
+}
+
+export interface NodeRestoreResult {
+  stat: ZnodeStat
+  /** The version that was restored. */
+  zxid: HexLong
+}
+
+/** A quota's limits (null: not set) and the usage the server keeps in zookeeper_stats. */
+export interface QuotaView {
+  path: string
+  limits: { count: number | null; bytes: number | null; countHard: number | null; bytesHard: number | null }
+  usage: { count: number; bytes: number }
+  /** over a hard limit > over a soft limit > ok (soft limits only warn in the server log; hard ones refuse writes with enforceQuota). */
+  level: 'ok' | 'soft' | 'hard'
+}
+
+/** One member of /zookeeper/config. */
+export interface EnsembleMemberView {
+  id: number
+  host: string
+  quorumPort: number
+  electionPort: number
+  role: 'participant' | 'observer'
+  clientAddress: string | null
+  /** The spec as Apache writes it after `server.N=`. */
+  spec: string
+}
+
+export interface QuorumSummary {
+  voters: number
+  observers: number
+  /** Votes a commit needs (a majority of voters). */
+  majority: number
+  /** Voters that may fail with the ensemble still serving writes. */
+  tolerated: number
+}
+
+export interface EnsembleConfigView {
+  /** The config version (hex, as in `version=`); null when /zookeeper/config is empty (standalone). */
+  version: string | null
+  members: EnsembleMemberView[]
+  quorum: QuorumSummary
+  /** 'supported': reconfig may be sent; 'zoodesk': our engine does not implement it yet; 'unknown': not detectable. */
+  support: 'supported' | 'zoodesk' | 'unknown'
+  text: string
+}
+
+export interface ReconfigPreviewView {
+  members: (EnsembleMemberView & { change: 'kept' | 'joining' | 'leaving' | 'changed' })[]
+  before: QuorumSummary
+  after: QuorumSummary
+  /** Why the change would be refused (empty: it may be applied); `subject` is the entry or id concerned. */
+  problems: { code: ReconfigProblemCode; subject: string }[]
+  joining: string
+  leaving: string
+}
+
+export type ReconfigProblemCode = 'empty' | 'badJoining' | 'unknownLeaving' | 'joinAndLeave' | 'noVoters' | 'duplicateJoining'
+
+// ---- Session lens ------------------------------------------------------------------------------------------------
+
+/** A client connection of a live session, as the member it is connected to lists it in `cons`. */
+export interface SessionConnectionView {
+  /** The member's client address, `host:port`. */
+  member: string
+  /** The local cluster's member id, when the ensemble is one. */
+  memberId: number | null
+  clientAddress: string
+  lastOperation: string | null
+  queued: number | null
+  received: number | null
+  sent: number | null
+  /** When the connection was established, ms since the epoch. */
+  establishedAt: number | null
+  lastLatencyMs: number | null
+  avgLatencyMs: number | null
+  maxLatencyMs: number | null
+}
+
+export interface LiveSessionView {
+  /** `0x` + hex digits, as the other session ids of the contract. */
+  sessionId: string
+  connections: SessionConnectionView[]
+  timeoutMs: number | null
+  ephemerals: string[]
+  watches: string[]
+  /** Listed by the ensemble's session tracker (dump), not only by a connection. */
+  tracked: boolean
+}
+
+export interface SessionLensGap {
+  member: string
+  word: 'cons' | 'dump' | 'wchc'
+  reason: 'not-allowed' | 'unreachable'
+  message: string
+}
+
+export interface SessionLensView {
+  sessions: LiveSessionView[]
+  /** The member whose dump gave the sessions and ephemerals (the leader when allowed), or null. */
+  dumpFrom: string | null
+  members: { address: string; memberId: number | null; mode: string | null }[]
+  gaps: SessionLensGap[]
+  /** The local cluster these members belong to (sessions.expire takes it), or null. */
+  clusterId: string | null
+  /** Whether sessions can be expired on purpose here, and if not, why (a local ZooDesk cluster only). */
+  expire: { possible: true } | { possible: false; reason: 'not-local' | 'apache' | 'not-running' }
+  takenAt: number
+  tookMs: number
 }

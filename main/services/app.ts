@@ -10,11 +10,16 @@ import { Connections } from './connections/connections'
 import { testConnection } from './connections/connection-test'
 import { ProfileStore, resolveDraft } from './connections/profile-store'
 import { Consoles } from './console/consoles'
+import { Diffs } from './diffs/diffs'
 import { Forensics } from './forensics/forensics'
 import { Health } from './health/health'
+import { History } from './history/history'
 import { Operations } from './operations'
 import type { SecretBox } from './secrets/secret-box'
 import { Taps } from './tap/taps'
+import { Sessions } from './sessions/sessions'
+import { Quotas } from './quotas/quotas'
+import { Reconfig } from './reconfig/reconfig'
 import { Watches } from './watches/watches'
 import { lookUpSession } from './znodes/session-info'
 import { CONFIRM_DELETE_ABOVE, Znodes } from './znodes/znodes'
@@ -64,6 +69,11 @@ export function createAppServices(env: AppEnvironment): AppServices {
   const health = new Health(connections, (clusterId) => clusters.monitoredMembers(clusterId), bus)
   const forensics = new Forensics(operations, env.pickDirectory)
   const taps = new Taps(connections, bus)
+  const sessions = new Sessions(connections, clusters)
+  const quotas = new Quotas(connections, audit)
+  const reconfig = new Reconfig(connections, audit)
+  const diffs = new Diffs(connections, operations, audit)
+  const history = new History(connections, clusters, operations, audit)
   let defaultConnectionId: string | null = null
 
   const profileAudit = (operation: string, detail: string) =>
@@ -88,6 +98,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
     'connections.listProfiles': () => profiles.list(),
     'connections.saveProfile': ({ profile }) => {
       const saved = profiles.save(profile)
+      connections.relabel(saved.id, saved.name, saved.color)
       profileAudit(profile.id === undefined ? 'profile create' : 'profile update', saved.name)
       return saved
     },
@@ -205,6 +216,28 @@ export function createAppServices(env: AppEnvironment): AppServices {
     'tap.attach': (args) => taps.attach(args),
     'tap.detach': async ({ tapId }) => ({ detached: await taps.detach(tapId) }),
     'tap.list': () => taps.list(),
+    'sessions.list': (args) => sessions.list(args),
+    'sessions.expire': (args) => sessions.expire(args),
+
+    'quotas.list': ({ connectionId }) => quotas.list(connectionId),
+    'quotas.set': (args) => quotas.set(args),
+    'quotas.delete': (args) => quotas.delete(args),
+    'reconfig.config': ({ connectionId }) => reconfig.config(connectionId),
+    'reconfig.preview': (args) => reconfig.preview(args),
+    'reconfig.apply': (args) => reconfig.apply(args),
+
+    'diffs.compare': (args) => diffs.compare(args),
+    'diffs.get': ({ diffId }) => diffs.get(diffId),
+    'diffs.entries': (args) => diffs.entries(args),
+    'diffs.entryData': (args) => diffs.entryData(args),
+    'diffs.preview': (args) => diffs.preview(args),
+    'diffs.apply': (args) => diffs.apply(args),
+    'diffs.close': ({ diffId }) => ({ closed: diffs.close(diffId) }),
+
+    'history.list': (args) => history.list(args),
+    'history.version': (args) => history.version(args),
+    'history.restore': (args) => history.restore(args),
+    'history.forget': async ({ connectionId, path }) => ({ forgotten: await history.forget(connectionId, path) }),
   }
 
   const dispatcher = new Dispatcher(handlers, env.onInternalError)
@@ -250,6 +283,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
       await health.stopAll().catch(() => {})
       await forensics.closeAll().catch(() => {})
       await taps.stopAll().catch(() => {})
+      await history.stopAll().catch(() => {})
       await connections.closeAll().catch(() => {})
       await clusters.stopAll()
     },

@@ -2,9 +2,14 @@
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0')
 
+/** False for the zero (or missing) times ZooKeeper gives its own in-memory nodes such as /zookeeper. */
+export function isRecordedTime(ms: number): boolean {
+  return Number.isFinite(ms) && ms > 0
+}
+
 /** `2026-11-25 18:04:05.123` in local time: sortable, unambiguous in every locale. */
 export function formatTimestamp(ms: number): string {
-  if (!Number.isFinite(ms) || ms <= 0) return '—'
+  if (!isRecordedTime(ms)) return '—'
   const d = new Date(ms)
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
 }

@@ -6,8 +6,8 @@ import { setLocale, type LocaleName } from '../i18n'
 import { type ReadableError, readableError } from '../lib/errors'
 import { api } from './api'
 
-export type ViewName = 'explorer' | 'watches' | 'console' | 'health' | 'recipes' | 'cluster' | 'audit' | 'tap' | 'forensics'
-export const VIEWS: readonly ViewName[] = ['explorer', 'watches', 'console', 'health', 'recipes', 'cluster', 'audit', 'tap', 'forensics']
+export type ViewName = 'explorer' | 'watches' | 'console' | 'health' | 'recipes' | 'cluster' | 'audit' | 'tap' | 'forensics' | 'quotas' | 'reconfig' | 'sessions' | 'diffs'
+export const VIEWS: readonly ViewName[] = ['explorer', 'watches', 'console', 'health', 'recipes', 'cluster', 'audit', 'tap', 'forensics', 'quotas', 'reconfig', 'sessions', 'diffs']
 export type ThemeName = 'light' | 'dark'
 
 export interface Toast {

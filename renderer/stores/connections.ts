@@ -114,6 +114,8 @@ export const useConnectionsStore = defineStore('connections', () => {
   async function saveProfile(draft: ProfileDraft): Promise<ProfileView> {
     const saved = await api().connections.saveProfile({ profile: draft })
     profiles.value = [...profiles.value.filter((profile) => profile.id !== saved.id), saved].sort((a, b) => a.name.localeCompare(b.name))
+    // Open connections of this profile take its new name and colour (main relabels them).
+    if (connections.value.some((connection) => connection.profileId === saved.id)) await refreshConnections()
     return saved
   }
 

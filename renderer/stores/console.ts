@@ -7,12 +7,21 @@ import { api, apiClient } from './api'
 
 /** Transcript kept per console (characters); older text is dropped. */
 const TRANSCRIPT_LIMIT = 200_000
+/** How long a new console waits for its session's first state event before it prints a CONNECTING prompt anyway. */
+const FIRST_PROMPT_WAIT_MS = 3000
 
 export interface ConsoleSession {
   consoleId: string
   connectionId: string
   prompt: string
   transcript: string
+  /** Whether a terminal has shown this console yet (it prints the banner first). */
+  started: boolean
+}
+
+/** zkCli's prompt while the session is still being established: `[zk: host:port(CONNECTING) 0] `. */
+export function isConnectingPrompt(prompt: string): boolean {
+  return /\(CONNECTING\) \d+\] $/.test(prompt)
 }
 
 /** Shell output as terminal text: the shell prints '\n', a terminal wants '\r\n'. */
@@ -25,6 +34,13 @@ export const useConsoleStore = defineStore('console', () => {
   /** Output printed outside a command (watch notifications) for a console, to the terminal that shows it. */
   const listeners = new Map<string, (text: string) => void>()
   let stop: (() => void) | null = null
+  /**
+   * A new console's shell is still connecting when it opens, so its prompt says CONNECTING. zkCli prints that prompt
+   * anyway, right under the SyncConnected event, which reads as "not connected". Here the first prompt waits for the
+   * session's first state event and is then asked again (an empty line, as Enter on an empty prompt does).
+   */
+  const firstPrompts = new Map<string, Promise<void>>()
+  const awaitingFirstState = new Map<string, () => void>()
 
   function append(session: ConsoleSession, text: string): void {
     session.transcript += text
@@ -38,13 +54,47 @@ export const useConsoleStore = defineStore('console', () => {
       const text = terminalText(output.text)
       append(session, text)
       listeners.get(session.consoleId)?.(text)
+      const firstState = awaitingFirstState.get(session.consoleId)
+      if (firstState !== undefined) {
+        awaitingFirstState.delete(session.consoleId)
+        firstState()
+      }
     })
     const existing = sessions.value[connectionId]
     if (existing !== undefined) return existing
     const opened = await api().console.open({ connectionId })
-    const session: ConsoleSession = { consoleId: opened.consoleId, connectionId, prompt: opened.prompt, transcript: '' }
+    const session: ConsoleSession = { consoleId: opened.consoleId, connectionId, prompt: opened.prompt, transcript: '', started: false }
     sessions.value = { ...sessions.value, [connectionId]: session }
+    if (isConnectingPrompt(opened.prompt)) firstPrompts.set(opened.consoleId, afterFirstState(connectionId, opened.consoleId))
     return sessions.value[connectionId]!
+  }
+
+  function afterFirstState(connectionId: string, consoleId: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        awaitingFirstState.delete(consoleId)
+        resolve()
+      }, FIRST_PROMPT_WAIT_MS)
+      awaitingFirstState.set(consoleId, () => {
+        clearTimeout(timer)
+        void refreshPrompt(connectionId).finally(resolve)
+      })
+    })
+  }
+
+  async function refreshPrompt(connectionId: string): Promise<void> {
+    const session = sessions.value[connectionId]
+    if (session === undefined) return
+    const result = await api().console.execute({ consoleId: session.consoleId, line: '' }).catch(() => null)
+    if (result !== null) session.prompt = result.prompt
+  }
+
+  /** Resolves when the console's first prompt shows the real state (at once for a console shown before). */
+  async function firstPrompt(connectionId: string): Promise<void> {
+    const session = sessions.value[connectionId]
+    if (session === undefined) return
+    await firstPrompts.get(session.consoleId)
+    firstPrompts.delete(session.consoleId)
   }
 
   function onOutside(consoleId: string, listener: ((text: string) => void) | null): void {
@@ -83,5 +133,5 @@ export const useConsoleStore = defineStore('console', () => {
     await api().console.close({ consoleId: session.consoleId }).catch(() => {})
   }
 
-  return { sessions, open, execute, complete, close, record, onOutside }
+  return { sessions, open, firstPrompt, execute, complete, close, record, onOutside }
 })

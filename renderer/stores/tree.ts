@@ -20,6 +20,8 @@ export interface TreeNode {
   name: string
   depth: number
   stat: ZnodeStat | undefined
+  /** Listed, but its ACL refuses this session's exists (NOAUTH): no stat to show. */
+  unreadable: boolean
   expanded: boolean
   /** Children in listing order (sorted by name); undefined slots are not loaded yet; null: never listed. */
   children: (TreeNode | undefined)[] | null
@@ -53,12 +55,13 @@ export interface TreeState {
   filter: string
 }
 
-function newNode(path: string, depth: number, stat?: ZnodeStat): TreeNode {
+function newNode(path: string, depth: number, stat?: ZnodeStat, unreadable = false): TreeNode {
   return markRaw({
     path,
     name: baseName(path),
     depth,
     stat,
+    unreadable,
     expanded: false,
     children: null,
     stale: false,
@@ -252,9 +255,10 @@ export const useTreeStore = defineStore('tree', () => {
         const reused = target.previous?.get(child.name)
         if (reused !== undefined) {
           reused.stat = child.stat
+          reused.unreadable = child.unreadable === true
           children[result.offset + i] = reused
         } else {
-          children[result.offset + i] = newNode(path, target.depth + 1, child.stat)
+          children[result.offset + i] = newNode(path, target.depth + 1, child.stat, child.unreadable === true)
         }
       })
       target.pagesLoaded.add(page)

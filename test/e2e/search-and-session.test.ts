@@ -191,6 +191,8 @@ describe('search, session owner and requests/s in browser mode', () => {
       await expect.poll(async () => Math.max(0, ...(await requestFigures())), { timeout: 15_000 }).toBeGreaterThan(100)
       // A few more rounds of load so that the chart draws a line, not a dot.
       const seen = await page.locator('[data-test="member-card"]').count()
+      // A chart is drawn only while it is on screen (TimeChart).
+      await chart.scrollIntoViewIfNeeded()
       await expect.poll(async () => (await chart.locator('canvas').count()) > 0 && seen === 3, { timeout: 5000 }).toBe(true)
       await new Promise((resolve) => setTimeout(resolve, 3000))
     } finally {

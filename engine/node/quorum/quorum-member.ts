@@ -189,6 +189,7 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
     host,
     disk,
     zabTrace: host.zabTrace,
+    expireSession: (sessionId) => core.expireSession(sessionId),
     stop,
   }
 }

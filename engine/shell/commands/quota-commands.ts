@@ -82,8 +82,8 @@ async function readStats(zk: ShellZk, path: string): Promise<StatsTrack> {
   return new StatsTrack((data ?? Buffer.alloc(0)).toString('utf8'))
 }
 
-/** SetQuotaCommand.createQuota. */
-async function createQuota(io: CommandIo, path: string, quota: StatsTrack): Promise<void> {
+/** SetQuotaCommand.createQuota (exported: the app's quota service makes the same requests as zkCli). */
+export async function createQuota(io: CommandIo, path: string, quota: StatsTrack): Promise<void> {
   const zk = io.zk
   if ((await zk.exists(path, false)) === null) throw new IllegalArgumentError(`${path} does not exist.`)
   await checkIfChildQuota(io, path)
@@ -228,7 +228,7 @@ async function trimProcQuotas(zk: ShellZk, path: string): Promise<void> {
 }
 
 /** DelQuotaCommand.delQuota: without flags removes the whole quota, otherwise resets the chosen limits to -1. */
-async function deleteQuota(io: CommandIo, path: string, flags: readonly string[]): Promise<void> {
+export async function deleteQuota(io: CommandIo, path: string, flags: readonly string[]): Promise<void> {
   const zk = io.zk
   const limitNode = limitPath(path)
   if ((await zk.exists(limitNode, false)) === null) {

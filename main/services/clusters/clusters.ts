@@ -330,6 +330,17 @@ export class Clusters {
     return this.view(entry)
   }
 
+  /** The running cluster itself, for services that act on its members (the session lens's expire). */
+  localCluster(clusterId: string): LocalCluster {
+    return this.get(clusterId).cluster
+  }
+
+  /** The local cluster one of whose members listens on one of these client ports (127.0.0.1), if any. */
+  clusterIdServing(ports: readonly number[]): string | null {
+    const entry = [...this.entries.values()].find((candidate) => candidate.cluster.members.some((member) => ports.includes(member.clientPort)))
+    return entry?.definition.clusterId ?? null
+  }
+
   /** Client and admin addresses, for the health service. */
   monitoredMembers(clusterId: string): MonitoredMember[] {
     return this.get(clusterId).cluster.members.map((member) => ({ host: '127.0.0.1', clientPort: member.clientPort, adminPort: member.adminPort }))

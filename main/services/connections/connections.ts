@@ -13,12 +13,13 @@ import { type SshTunnel, openSshTunnel } from './ssh-tunnel'
 export interface OpenConnection {
   readonly id: string
   readonly profileId: string | null
-  readonly name: string
+  /** The profile's name and colour follow edits of the profile (relabel); every other setting is the opened one. */
+  name: string
   readonly connectString: string
   /** What sockets really dial: the connect string, or the SSH tunnel's local ports (consoles and health use it). */
   readonly effectiveConnectString: string
   readonly readOnly: boolean
-  readonly color: string | null
+  color: string | null
   readonly client: ZooKeeperClient
   /** The profile it was opened with (secrets opened): the console opens its own session with it. */
   readonly profile: ResolvedProfile
@@ -94,6 +95,15 @@ export class Connections {
       this.bus.emit('connections.state', { connectionId: connection.id, event, state, time: this.now() })
     })
     return this.view(connection)
+  }
+
+  /** A saved profile was edited: its open connections take the new name and colour (the rest applies at the next connect). */
+  relabel(profileId: string, name: string, color: string | null): void {
+    for (const connection of this.open.values()) {
+      if (connection.profileId !== profileId) continue
+      connection.name = name
+      connection.color = color
+    }
   }
 
   get(connectionId: string): OpenConnection {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Watcher, ZooKeeperClient } from '../../../engine/client'
+import { type Stat, type Watcher, type ZooKeeperClient, isNoAuth } from '../../../engine/client'
 import type { ChildEntry, ChildrenPage } from '../../contract/model'
 import { toZnodeStat } from './convert'
 import { joinPath } from './tree-walk'
@@ -92,10 +92,15 @@ export class ChildrenPager {
     const children: ChildEntry[] = []
     for (let start = 0; start < names.length; start += STAT_RUN) {
       const run = names.slice(start, start + STAT_RUN)
-      const stats = await Promise.all(run.map((name) => client.exists(joinPath(parent, name))))
+      // exists needs READ on the child (Apache 3.8): one protected child must not make its parent unlistable.
+      const stats = await Promise.all(run.map((name) => client.exists(joinPath(parent, name)).catch((error: unknown): Stat | null | 'unreadable' => {
+        if (isNoAuth(error)) return 'unreadable'
+        throw error
+      })))
       for (let i = 0; i < run.length; i++) {
         const stat = stats[i]
-        children.push(stat === null || stat === undefined ? { name: run[i]! } : { name: run[i]!, stat: toZnodeStat(stat) })
+        const name = run[i]!
+        children.push(stat === 'unreadable' ? { name, unreadable: true } : stat === null || stat === undefined ? { name } : { name, stat: toZnodeStat(stat) })
       }
       if (start + STAT_RUN < names.length) await new Promise((resolve) => setImmediate(resolve))
     }

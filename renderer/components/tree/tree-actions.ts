@@ -61,6 +61,12 @@ export function useTreeActions(connectionId: string) {
   async function remove(path: string): Promise<void> {
     if (path === '/') return
     const node = tree.node(connectionId, path)
+    // A node known to have children cannot be deleted alone (NOTEMPTY): ask once, for the recursive delete, instead
+    // of confirming a delete that is bound to fail.
+    if ((node?.stat?.numChildren ?? 0) > 0) {
+      await removeRecursive(path)
+      return
+    }
     const ok = await app.confirm({ title: 'tree.deleteTitle', message: translate('tree.deleteMessage', { path }), confirmLabel: 'common.delete', danger: true })
     if (!ok) return
     try {

@@ -155,7 +155,14 @@ describe('the mismatches Apache 3.8 causes itself', () => {
         return mntrValue(await fourLetter(server.host, server.port, 'mntr'), 'zk_digest_mismatches_count')
       }),
     )
-    expect(counts).toEqual(['6', '6'])
+    // The create2 with the container flag always counts one; each of the five setData on "/" counts only when the
+    // create sent just before it is still outstanding as it is prepared — a race both servers run and neither
+    // controls (under load the create may be applied first). So: at least the one, at most all six, on both.
+    console.log(`digest mismatches Apache caused itself: Apache ${counts[0]}, ZooDesk ${counts[1]} (of at most 6)`)
+    for (const count of counts.map(Number)) {
+      expect(count).toBeGreaterThanOrEqual(1)
+      expect(count).toBeLessThanOrEqual(6)
+    }
   })
 })
 

@@ -237,6 +237,15 @@ export class RawConnection {
   }
 
   /** Closes our side without a closeSession (the session lives on until it expires). */
+  /**
+   * Ends the session the way a client does (closeSession, then the socket), so no expiry of a
+   * forgotten session lands in a later scenario's zxid window.
+   */
+  async closeSession(): Promise<void> {
+    if (!this.closedFlag) await this.request(-11)
+    this.destroy()
+  }
+
   destroy(): void {
     this.socket.destroy()
   }

@@ -21,7 +21,7 @@ describe('stat semantics', () => {
   pairTest(pair, 'the initial tree: /, /zookeeper, /zookeeper/quota, /zookeeper/config (kazoo, zkCli.sh, 4lw)', async (server) => {
     const { conn } = await rawSession(server.connectString)
     const count = await rawOp(conn, 104, PathRequest, { path: '/' }, GetAllChildrenNumberResponse)
-    conn.destroy()
+    await conn.closeSession()
     const srvr = await fourLetter(server.host, server.port, 'srvr')
     const mntr = await fourLetter(server.host, server.port, 'mntr')
     const mntrValue = (key: string): string | undefined => mntr.split('\n').find((l) => l.startsWith(`${key}\t`))?.split('\t')[1]
@@ -127,7 +127,7 @@ describe('stat semantics', () => {
       `)),
     )
     out.push(await zkCliLines(server.connectString, ['stat /st-owner/container', 'create -e /st-owner/cli-eph', 'stat /st-owner/cli-eph']))
-    conn.destroy()
+    await conn.closeSession()
     return out
   })
 
@@ -179,7 +179,7 @@ describe('stat semantics', () => {
     const failed = await conn.call(1, CreateRequest, { path: '/st-gap/raw', data: null, acl: OPEN, flags: 0 })
     const read = await conn.call(3, ExistsRequest, { path: '/st-gap/raw', watch: false })
     const set = await conn.call(5, SetDataRequest, { path: '/st-gap/raw', data: null, version: -1 })
-    conn.destroy()
+    await conn.closeSession()
     const zx = (r: typeof write): bigint => (r === 'closed' ? -1n : r.zxid)
     return [
       ...kazoo,

@@ -316,6 +316,7 @@ const forensicTarget = v.variant('kind', [
   v.strictObject({ kind: v.literal('zxid'), zxid: hexLong('zxid') }),
 ])
 
+const memberKind = v.picklist(['zoodesk', 'apache'])
 const clusterId = id('clusterId')
 const memberId = intIn(1, 255)
 
@@ -579,8 +580,13 @@ export const contract = {
         basePort: v.optional(v.nullable(intIn(1024, 65000)), null),
         dataDir: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(4000))), null),
         tickTimeMs: v.optional(intIn(10, 60_000), 2000),
-        /** Which server the members run: ZooDesk's engine, or Apache ZooKeeper 3.8 where installed. */
-        kind: v.optional(v.picklist(['zoodesk', 'apache']), 'zoodesk'),
+        /**
+         * Which server the members run: ZooDesk's engine, or Apache ZooKeeper 3.8 where installed; or one kind per
+         * member in id order (voters first), for mixed ensembles.
+         */
+        kind: v.optional(v.union([memberKind, v.pipe(v.array(memberKind), v.minLength(1), v.maxLength(18))]), 'zoodesk'),
+        /** zoo.cfg `reconfigEnabled=true`: dynamic reconfiguration allowed (peers then use real ports: no partitions). */
+        reconfigEnabled: v.optional(v.boolean(), false),
         start: v.optional(v.boolean(), true),
       }),
       ['CONFLICT', 'UNSUPPORTED'],

@@ -398,7 +398,10 @@ export interface ClusterMemberView {
 export interface ClusterView {
   clusterId: string
   name: string
-  kind: string
+  /** 'zoodesk', 'apache', or 'mixed' (members' own kinds are in `members`). */
+  kind: 'zoodesk' | 'apache' | 'mixed'
+  /** Dynamic reconfiguration allowed (zoo.cfg reconfigEnabled=true). */
+  reconfigEnabled: boolean
   connectString: string
   dataDir: string
   tickTimeMs: number
@@ -973,7 +976,7 @@ export interface SessionLensView {
   /** The local cluster these members belong to (sessions.expire takes it), or null. */
   clusterId: string | null
   /** Whether sessions can be expired on purpose here, and if not, why (a local ZooDesk cluster only). */
-  expire: { possible: true } | { possible: false; reason: 'not-local' | 'apache' | 'not-running' }
+  expire: { possible: true } | { possible: false; reason: 'not-local' | 'apache' | 'apache-leader' | 'not-running' }
   takenAt: number
   tookMs: number
 }

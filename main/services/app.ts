@@ -185,7 +185,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
     'health.list': () => health.list(),
 
     'clusters.list': () => clusters.list(),
-    'clusters.create': async (args) => clusterAudit('cluster create', await clusters.create(args), `${args.voters} voters, ${args.observers} observers, ${args.kind}`),
+    'clusters.create': async (args) => clusterAudit('cluster create', await clusters.create(args), `${args.voters} voters, ${args.observers} observers, ${Array.isArray(args.kind) ? args.kind.join('+') : args.kind}${args.reconfigEnabled ? ', reconfigEnabled' : ''}`),
     'clusters.start': async ({ clusterId }) => clusterAudit('cluster start', await clusters.start(clusterId)),
     'clusters.stop': async ({ clusterId }) => clusterAudit('cluster stop', await clusters.stop(clusterId)),
     'clusters.remove': async (args) => {
@@ -258,6 +258,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
           dataDir: null,
           tickTimeMs: 2000,
           kind: 'zoodesk',
+          reconfigEnabled: false,
           start: true,
           isDefault: true,
         })

@@ -423,6 +423,10 @@ const en = {
     timeline: 'Election and commit timeline',
     leadsNow: '{leader} leads',
     timelineEmpty: 'Events appear here: members started or killed, partitions, leaders elected, quorum lost.',
+    mixed: 'Mixed (choose per member)',
+    memberN: 'Member {id}',
+    reconfigEnabled: 'Dynamic reconfiguration (reconfigEnabled)',
+    reconfigHint: 'Lets the Reconfig view add and remove members. Members then reach each other on their real ports, so partitions are not available for this cluster.',
     roles: { voter: 'voter', observer: 'observer' },
     states: { stopped: 'stopped', starting: 'starting', running: 'running', killed: 'killed', exited: 'exited' },
     events: {
@@ -536,6 +540,7 @@ const en = {
     expireNot: {
       'not-local': 'Expiring a session on purpose is only possible in a local cluster started by ZooDesk.',
       apache: 'Apache ZooKeeper has no four-letter word or AdminServer command that expires a session (only JMX’s ConnectionMXBean.terminateSession, which ZooDesk does not reach): its timeout or its client closing ends it.',
+      'apache-leader': 'Only the leader owns sessions, and this cluster’s leader is an Apache ZooKeeper member, which cannot be told to expire one. Restart it from the Clusters view so that a ZooDesk member leads, then try again.',
       'not-running': 'The cluster is not running.',
     },
     expiredTitle: 'Session expired',

@@ -425,6 +425,10 @@ const zhCN: Messages = {
     timeline: '选举与提交时间线',
     leadsNow: '{leader} 是 leader',
     timelineEmpty: '事件会显示在这里：成员启动或被杀死、分区、选出 leader、失去法定人数。',
+    mixed: '混合（逐个成员选择）',
+    memberN: '成员 {id}',
+    reconfigEnabled: '动态重配置（reconfigEnabled）',
+    reconfigHint: '允许在“重配置”视图中增删成员。成员之间将直接使用真实端口通信，因此该集群无法使用网络分区。',
     roles: { voter: '投票者', observer: 'observer' },
     states: { stopped: '已停止', starting: '启动中', running: '运行中', killed: '已杀死', exited: '已退出' },
     events: {
@@ -538,6 +542,7 @@ const zhCN: Messages = {
     expireNot: {
       'not-local': '只有在 ZooDesk 启动的本地集群中才能主动使会话过期。',
       apache: 'Apache ZooKeeper 没有能使会话过期的四字命令或 AdminServer 命令（只有 JMX 的 ConnectionMXBean.terminateSession，ZooDesk 无法调用）：只有超时或客户端关闭才会结束会话。',
+      'apache-leader': '只有 leader 拥有会话，而该集群的 leader 是 Apache ZooKeeper 成员，无法让它使会话过期。请在“集群”视图中重启它，使 ZooDesk 成员成为 leader 后再试。',
       'not-running': '集群未运行。',
     },
     expiredTitle: '会话已过期',

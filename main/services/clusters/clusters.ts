@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { LocalCluster, type MemberSpawner, PortInUseError } from '../../../engine/cluster'
+import { LocalCluster, type MemberKind, type MemberSpawner, PortInUseError } from '../../../engine/cluster'
 import type { MonitoredMember } from '../../../engine/monitor'
 import type { ParsedArgs } from '../../contract/contract'
 import type { ClusterMemberState, ClusterView, ClusterZabEvent, ZabEventView } from '../../contract/model'
@@ -18,7 +18,10 @@ interface ClusterDefinition {
   basePort: number | null
   dataDir: string
   tickTimeMs: number
-  kind: 'zoodesk' | 'apache'
+  /** One kind for every member, or one per member in id order (a mixed ensemble). */
+  kind: MemberKind | MemberKind[]
+  /** Absent in definitions saved before it existed. */
+  reconfigEnabled?: boolean
   isDefault: boolean
 }
 
@@ -95,6 +98,7 @@ export class Clusters {
         dataDir: definition.dataDir,
         tickTimeMs: definition.tickTimeMs,
         kind: definition.kind ?? 'zoodesk',
+        reconfigEnabled: definition.reconfigEnabled ?? false,
         zoodeskScript: this.options.zoodeskScript,
         ...(basePort === null ? {} : { basePort }),
         ...(this.options.spawnMember === undefined ? {} : { spawnMember: this.options.spawnMember }),
@@ -159,7 +163,8 @@ export class Clusters {
     return {
       clusterId: definition.clusterId,
       name: definition.name,
-      kind: definition.kind ?? 'zoodesk',
+      kind: Array.isArray(definition.kind) ? (definition.kind.every((kind) => kind === definition.kind[0]) ? definition.kind[0]! : 'mixed') : definition.kind,
+      reconfigEnabled: definition.reconfigEnabled ?? false,
       connectString: cluster.connectString,
       dataDir: definition.dataDir,
       tickTimeMs: definition.tickTimeMs,
@@ -200,6 +205,9 @@ export class Clusters {
 
   async create(args: ParsedArgs<'clusters.create'> & { isDefault?: boolean }): Promise<ClusterView> {
     if ([...this.entries.values()].some((entry) => entry.definition.name === args.name)) throw fail.conflict(`a cluster named ${JSON.stringify(args.name)} exists`)
+    if (Array.isArray(args.kind) && args.kind.length !== args.voters + args.observers) {
+      throw fail.badArguments('kind', `one kind per member: ${args.voters + args.observers} expected, ${args.kind.length} given`)
+    }
     const clusterId = randomUUID()
     const definition: ClusterDefinition = {
       clusterId,
@@ -210,6 +218,7 @@ export class Clusters {
       dataDir: args.dataDir ?? join(this.options.userDataDir, 'clusters', clusterId),
       tickTimeMs: args.tickTimeMs,
       kind: args.kind,
+      reconfigEnabled: args.reconfigEnabled,
       isDefault: args.isDefault ?? false,
     }
     let entry: Entry

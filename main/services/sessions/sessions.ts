@@ -54,13 +54,15 @@ export class Sessions {
     const cluster = clusterId === null ? null : this.clusters.localCluster(clusterId)
     const lens = await probeSessions(targets)
     const memberIds = new Map(targets.map((target) => [`${target.host}:${target.port}`, target.memberId]))
+    const leaderReport = lens.reports.find((report) => report.mode === 'leader')
+    const leaderId = leaderReport === undefined ? null : (memberIds.get(leaderReport.address) ?? null)
     return {
       sessions: lens.sessions.map((session) => toSessionView(session, memberIds)),
       dumpFrom: lens.dumpFrom,
       members: lens.reports.map((report) => ({ address: report.address, memberId: memberIds.get(report.address) ?? null, mode: report.mode })),
       gaps: lens.gaps,
       clusterId,
-      expire: expirePossibility(cluster),
+      expire: expirePossibility(cluster, leaderId),
       takenAt: Date.now(),
       tookMs: Math.round(performance.now() - started),
     }
@@ -69,14 +71,9 @@ export class Sessions {
   /** Asks the cluster's ZooDesk members to expire the session, then waits until the leader no longer tracks it. */
   async expire(args: ParsedArgs<'sessions.expire'>): Promise<{ expired: boolean; tookMs: number }> {
     const cluster = this.clusters.localCluster(args.clusterId)
-    const possibility = expirePossibility(cluster)
-    if (!possibility.possible) {
-      throw fail.unsupported(
-        possibility.reason === 'apache'
-          ? 'Apache ZooKeeper has no four-letter word or AdminServer command that expires a session (only JMX ConnectionMXBean.terminateSession); its timeout or its client closing ends it'
-          : 'the cluster is not running',
-      )
-    }
+    const leaderId = (await cluster.status()).find((status) => status.mode === 'leader')?.id ?? null
+    const possibility = expirePossibility(cluster, leaderId)
+    if (!possibility.possible) throw fail.unsupported(EXPIRE_IMPOSSIBLE[possibility.reason])
     const sessionId = BigInt(args.sessionId)
     const targets = cluster.members.map((member) => ({ host: '127.0.0.1', port: member.clientPort }))
     // Listed by some member's tracker or connections (the closeSession txn is applied everywhere when it is gone).
@@ -121,9 +118,20 @@ export class Sessions {
   }
 }
 
-function expirePossibility(cluster: LocalCluster | null): SessionLensView['expire'] {
+type ExpireImpossible = Extract<SessionLensView['expire'], { possible: false }>['reason']
+
+const EXPIRE_IMPOSSIBLE: Record<ExpireImpossible, string> = {
+  'not-local': 'only a local cluster started by ZooDesk can expire a session on purpose',
+  apache: 'Apache ZooKeeper has no four-letter word or AdminServer command that expires a session (only JMX ConnectionMXBean.terminateSession); its timeout or its client closing ends it',
+  'apache-leader': 'only the leader owns sessions, and the leader is an Apache ZooKeeper member, which cannot be told to expire one; restart it so that a ZooDesk member leads',
+  'not-running': 'the cluster is not running',
+}
+
+/** `leaderId`: the member that leads now, if known; a ZooDesk follower cannot expire sessions the leader owns. */
+function expirePossibility(cluster: LocalCluster | null, leaderId: number | null): SessionLensView['expire'] {
   if (cluster === null) return { possible: false, reason: 'not-local' }
   if (!cluster.members.some((member) => member.kind === 'zoodesk')) return { possible: false, reason: 'apache' }
   if (!cluster.isRunning) return { possible: false, reason: 'not-running' }
+  if (cluster.members.find((member) => member.id === leaderId)?.kind === 'apache') return { possible: false, reason: 'apache-leader' }
   return { possible: true }
 }

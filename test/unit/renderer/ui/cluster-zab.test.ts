@@ -116,7 +116,8 @@ describe('ClusterPanel ZAB views', () => {
   const view = {
     clusterId: 'k1',
     name: 'Three',
-    kind: 'zoodesk',
+    kind: 'zoodesk' as const,
+    reconfigEnabled: false,
     connectString: '127.0.0.1:1,127.0.0.1:2,127.0.0.1:3',
     dataDir: '/tmp/k1',
     tickTimeMs: 2000,

@@ -507,6 +507,8 @@ const en = {
   sessions: {
     source: 'Ensemble',
     clusterSource: 'Local cluster: {name}',
+    live: 'Live',
+    liveHint: 'Ask the members again every {s} s',
     refresh: 'Refresh',
     loading: 'Asking the members…',
     filter: 'Filter: session, member, client address, path…',

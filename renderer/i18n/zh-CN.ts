@@ -509,6 +509,8 @@ const zhCN: Messages = {
   sessions: {
     source: '集群',
     clusterSource: '本地集群：{name}',
+    live: '实时',
+    liveHint: '每 {s} 秒重新询问各成员',
     refresh: '刷新',
     loading: '正在询问各成员…',
     filter: '过滤：会话、成员、客户端地址、路径…',

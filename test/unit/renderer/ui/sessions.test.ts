@@ -4,7 +4,7 @@
 // why expiring is not possible, and expires through sessions.expire after a confirmation in a local cluster.
 import { mount } from '@vue/test-utils'
 import { nextTick } from 'vue'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { LiveSessionView, SessionLensView } from '../../../../main/contract/model'
 import SessionsView from '../../../../renderer/components/sessions/SessionsView.vue'
 import { filterSessions } from '../../../../renderer/components/sessions/session-filter'
@@ -98,5 +98,33 @@ describe('SessionsView', () => {
     expect(wrapper.find('[data-test="sessions-gaps"]').text()).toContain('wchc is not allowed on 127.0.0.1:2183')
     expect(wrapper.find('[data-test="sessions-expire-note"]').text()).toContain('Apache ZooKeeper has no four-letter word or AdminServer command')
     expect(wrapper.find('[data-test="session-expire"]').attributes('disabled')).toBeDefined()
+  })
+  it('live: asks again every few seconds until switched off, and stops when unmounted', async () => {
+    vi.useFakeTimers()
+    try {
+      let round = 0
+      const main = scriptedMain({
+        'clusters.list': () => [],
+        'sessions.list': () => lens({ sessions: lens().sessions.slice(0, ++round === 1 ? 1 : 2) }),
+      })
+      useConnectionsStore().connections = [connection()]
+      useConnectionsStore().activeId = 'c1'
+      const wrapper = mount(SessionsView, { global, attachTo: document.body })
+      await vi.advanceTimersByTimeAsync(10)
+      expect(wrapper.findAll('tr.session-row')).toHaveLength(1)
+      await wrapper.find('[data-test="sessions-live"]').setValue(true)
+      await vi.advanceTimersByTimeAsync(3100)
+      expect(main.callsOf('sessions.list')).toHaveLength(2)
+      expect(wrapper.findAll('tr.session-row')).toHaveLength(2)
+      await wrapper.find('[data-test="sessions-live"]').setValue(false)
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(main.callsOf('sessions.list')).toHaveLength(2)
+      await wrapper.find('[data-test="sessions-live"]').setValue(true)
+      wrapper.unmount()
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(main.callsOf('sessions.list')).toHaveLength(2)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -72,7 +72,8 @@ export function classify(source: readonly SideNode[], target: readonly SideNode[
       source: sideOf(node),
       target: sideOf(other),
       sourceData: node.data,
-      targetData: other.data,
+      // Equal data is kept once: a mostly unchanged large subtree then costs one side's bytes, not two.
+      targetData: changes.includes('data') ? other.data : node.data,
     })
   }
   for (const node of targets.values()) {

@@ -14,12 +14,39 @@ import { applyPlan } from './diff-apply'
 import { type ComparedEntry, type SideNode, classify, summarize } from './diff-classify'
 import { DEFAULT_BATCH_OPS, type Plan, planApply } from './diff-plan'
 
-/** Compared diffs kept in memory; the oldest is dropped beyond this. */
+/** Compared diffs kept in memory; the oldest is dropped beyond this many, or beyond MAX_KEPT_DATA_BYTES of data. */
 const MAX_DIFFS = 20
+/** The newest diff is always kept, whatever its size. */
+export const MAX_KEPT_DATA_BYTES = 512 * 1024 * 1024
 
 interface StoredDiff {
   view: DiffView
   entries: ComparedEntry[]
+  /** Data bytes the entries hold (a buffer shared by both sides counted once). */
+  dataBytes: number
+}
+
+/** The oldest diffs (first in `kept`) to drop so that at most maxCount and maxBytes remain; never the newest. */
+export function diffsToDrop(kept: readonly { diffId: string; dataBytes: number }[], maxCount: number, maxBytes: number): string[] {
+  let count = kept.length
+  let bytes = kept.reduce((sum, diff) => sum + diff.dataBytes, 0)
+  const dropped: string[] = []
+  for (const diff of kept) {
+    if (count <= 1 || (count <= maxCount && bytes <= maxBytes)) break
+    dropped.push(diff.diffId)
+    count--
+    bytes -= diff.dataBytes
+  }
+  return dropped
+}
+
+export function dataBytesOf(entries: readonly ComparedEntry[]): number {
+  let bytes = 0
+  for (const entry of entries) {
+    bytes += entry.sourceData?.length ?? 0
+    if (entry.targetData !== entry.sourceData) bytes += entry.targetData?.length ?? 0
+  }
+  return bytes
 }
 
 function isInside(path: string, root: string): boolean {
@@ -89,10 +116,15 @@ export class Diffs {
         summary: summarize(entries),
         appliedAt: null,
       }
-      this.diffs.set(view.diffId, { view, entries })
-      while (this.diffs.size > MAX_DIFFS) this.diffs.delete(this.diffs.keys().next().value as string)
+      this.diffs.set(view.diffId, { view, entries, dataBytes: dataBytesOf(entries) })
+      this.evictOldest()
       return view
     })
+  }
+
+  private evictOldest(): void {
+    const kept = [...this.diffs].map(([diffId, diff]) => ({ diffId, dataBytes: diff.dataBytes }))
+    for (const diffId of diffsToDrop(kept, MAX_DIFFS, MAX_KEPT_DATA_BYTES)) this.diffs.delete(diffId)
   }
 
   get(diffId: string): DiffView {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest'
 import type { AclEntry } from '../../../main/contract/model'
 import { type SideNode, classify, comparePaths, summarize } from '../../../main/services/diffs/diff-classify'
+import { dataBytesOf, diffsToDrop } from '../../../main/services/diffs/diffs'
 import { closeSelection, planApply } from '../../../main/services/diffs/diff-plan'
 
 const OPEN: AclEntry[] = [{ perms: 31, scheme: 'world', id: 'anyone' }]
@@ -35,6 +36,26 @@ describe('classify', () => {
       ['gone', 'removed', ''],
     ])
     expect(summarize(entries)).toEqual({ added: 1, changed: 3, unchanged: 2, removed: 1, changedData: 1, changedAcl: 1, changedKind: 1 })
+  })
+
+  it('keeps equal data once: the two sides of an unchanged entry share one buffer', () => {
+    const entries = classify([node('same', 'x'.repeat(1000)), node('diff', 'a')], [node('same', 'x'.repeat(1000)), node('diff', 'bb')])
+    const same = entries.find((entry) => entry.path === 'same')!
+    expect(same.status).toBe('unchanged')
+    expect(same.targetData).toBe(same.sourceData)
+    expect(dataBytesOf(entries)).toBe(1000 + 1 + 2)
+  })
+
+  it('drops the oldest diffs beyond the count or the byte budget, never the newest', () => {
+    const kept = [
+      { diffId: 'a', dataBytes: 300 },
+      { diffId: 'b', dataBytes: 300 },
+      { diffId: 'c', dataBytes: 300 },
+    ]
+    expect(diffsToDrop(kept, 20, 1000)).toEqual([])
+    expect(diffsToDrop(kept, 2, 1000)).toEqual(['a'])
+    expect(diffsToDrop(kept, 20, 500)).toEqual(['a', 'b'])
+    expect(diffsToDrop(kept, 20, 100)).toEqual(['a', 'b'])
   })
 
   it('ignores the order of ACL entries', () => {

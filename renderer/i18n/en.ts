@@ -798,6 +798,9 @@ const en = {
   },
   quotas: {
     connection: 'Connection',
+    badge: 'Quota {percent}%',
+    badgeOwn: 'Quota on this node ({path})',
+    badgeAncestor: 'Inside the quota of {path}',
     refresh: 'Refresh',
     note: 'Quotas live under /zookeeper/quota, as zkCli writes them. Soft limits only make the server log a warning; hard limits refuse writes (QUOTAEXCEEDED) when the server runs with enforceQuota.',
     noConnection: 'Open a connection to see its quotas.',

@@ -800,6 +800,9 @@ const zhCN: Messages = {
   },
   quotas: {
     connection: '连接',
+    badge: '配额 {percent}%',
+    badgeOwn: '此节点的配额（{path}）',
+    badgeAncestor: '位于 {path} 的配额内',
     refresh: '刷新',
     note: '配额保存在 /zookeeper/quota 下，格式与 zkCli 相同。软限制仅让服务器记录警告；服务器开启 enforceQuota 时，硬限制会拒绝写入（QUOTAEXCEEDED）。',
     noConnection: '打开一个连接以查看其配额。',

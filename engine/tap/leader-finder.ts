@@ -19,6 +19,11 @@ export interface FindLeaderOptions {
   readConfig: () => Promise<string>
   /** Skip the membership: connect here (the user typed it). */
   quorumAddress?: SocketAddress
+  /**
+   * How the ensemble names a member this side dials (an SSH tunnel's local port stands for a remote host:port):
+   * /zookeeper/config's client addresses are matched against it. Default: the address as dialled.
+   */
+  nameOf?: (member: SocketAddress) => SocketAddress
   fourLetterTimeoutMs?: number
 }
 
@@ -52,19 +57,22 @@ export async function findLeader(options: FindLeaderOptions): Promise<LeaderLoca
   const leader = leaders[0]!
   const zxid = leader.figures?.zxid ?? null
   const leaderId = await confServerId(leader.member, timeoutMs)
-  if (options.quorumAddress !== undefined) return { clientAddress: leader.member, leaderId, quorumAddress: options.quorumAddress, zxid }
+  const named = options.nameOf?.(leader.member) ?? leader.member
+  if (options.quorumAddress !== undefined) return { clientAddress: named, leaderId, quorumAddress: options.quorumAddress, zxid }
 
   const membership = parseMembership(await options.readConfig())
   if (membership.servers.length === 0) throw new LeaderNotFound('/zookeeper/config names no servers (a standalone server has no quorum port); type the quorum address')
   const server =
-    leaderId === null ? serverByClientAddress(membership.servers, leader.member) : (membership.servers.find((candidate) => candidate.id === leaderId) ?? null)
+    leaderId === null
+      ? serverByClientAddress(membership.servers, named)
+      : (membership.servers.find((candidate) => candidate.id === leaderId) ?? null)
   if (server === null) {
     throw new LeaderNotFound(`cannot tell which server.N line is the leader at ${leader.member.host}:${leader.member.port}; type its quorum address`)
   }
   // Asked again after reading the config: a client opened for it adds session txns, and a claim behind the leader's
   // committed window would cost a snapshot instead of a DIFF.
   const latest = await leaderZxidNow(leader.member, timeoutMs)
-  return { clientAddress: leader.member, leaderId: server.id, quorumAddress: { host: server.host, port: server.quorumPort }, zxid: latest ?? zxid }
+  return { clientAddress: named, leaderId: server.id, quorumAddress: { host: server.host, port: server.quorumPort }, zxid: latest ?? zxid }
 }
 
 async function leaderZxidNow(member: SocketAddress, timeoutMs: number): Promise<bigint | null> {

@@ -37,6 +37,13 @@ export interface ObserverTapOptions {
   readConfig: () => Promise<string>
   /** The leader's quorum address, typed by the user: used instead of /zookeeper/config. */
   quorumAddress?: SocketAddress
+  /** How the ensemble names a member dialled at `members` (see FindLeaderOptions.nameOf). */
+  nameOf?: (member: SocketAddress) => SocketAddress
+  /**
+   * Where to dial to reach a quorum address (an SSH tunnel's local port forwarding to it). Default: the address
+   * itself. The status keeps naming the leader by its real quorum address.
+   */
+  reach?: (quorumAddress: SocketAddress) => Promise<SocketAddress>
   /** The sid announced; default `defaultTapServerId()`. */
   serverId?: bigint
   connectTimeoutMs?: number
@@ -125,6 +132,7 @@ export class ObserverTap {
           members: this.options.members,
           readConfig: this.options.readConfig,
           ...(this.options.quorumAddress === undefined ? {} : { quorumAddress: this.options.quorumAddress }),
+          ...(this.options.nameOf === undefined ? {} : { nameOf: this.options.nameOf }),
         })
       } catch (error) {
         this.failed(error)
@@ -133,7 +141,16 @@ export class ObserverTap {
       }
       if (this.stopped) break
       this.noteLeader(location)
-      const reason = await this.connectOnce(location)
+      let dialed: SocketAddress
+      try {
+        dialed = this.options.reach === undefined ? location.quorumAddress : await this.options.reach(location.quorumAddress)
+      } catch (error) {
+        this.failed(error)
+        await this.pause()
+        continue
+      }
+      if (this.stopped) break
+      const reason = await this.connectOnce(location, dialed)
       if (this.stopped) break
       this.state.lastError = reason
       this.state.liveSinceMs = null
@@ -151,7 +168,7 @@ export class ObserverTap {
   }
 
   /** One connection, from connect to close; resolves with why it ended. */
-  private connectOnce(location: LeaderLocation): Promise<string> {
+  private connectOnce(location: LeaderLocation, dialed: SocketAddress): Promise<string> {
     const claimZxid = this.state.lastZxid ?? location.zxid ?? 0n
     const session = new TapSession(
       {
@@ -172,7 +189,7 @@ export class ObserverTap {
         this.state.lastZxid = session.lastZxid ?? this.state.lastZxid
       }
       const connection = connectToLeader<SnapshotSummary>({
-        leader: location.quorumAddress,
+        leader: dialed,
         connectTimeoutMs: this.options.connectTimeoutMs ?? 5000,
         log: this.log,
         parseSnapshot: summariseSnapshot,

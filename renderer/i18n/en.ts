@@ -559,7 +559,7 @@ const en = {
     connectString: 'Connect string',
     quorumAddress: 'Leader quorum address',
     quorumAddressPlaceholder: 'quorum address (optional)',
-    quorumAddressHint: 'The leader’s host:quorumPort (server.N=host:quorumPort:electionPort). Leave empty to find the leader with srvr and read /zookeeper/config.',
+    quorumAddressHint: 'The leader’s host:quorumPort (server.N=host:quorumPort:electionPort). Leave empty to find the leader with srvr and read /zookeeper/config. A connection through SSH reaches the quorum port through its tunnel too.',
     attach: 'Attach',
     detach: 'Detach',
     note: 'The tap joins the leader as a non-voting observer: it never votes, counts towards no quorum and sends no writes. Members show one more learner while it is attached.',

@@ -561,7 +561,7 @@ const zhCN: Messages = {
     connectString: '连接串',
     quorumAddress: 'Leader 的 quorum 地址',
     quorumAddressPlaceholder: 'quorum 地址（可选）',
-    quorumAddressHint: 'Leader 的 host:quorumPort（server.N=host:quorumPort:electionPort）。留空则用 srvr 找到 Leader 并读取 /zookeeper/config。',
+    quorumAddressHint: 'Leader 的 host:quorumPort（server.N=host:quorumPort:electionPort）。留空则用 srvr 找到 Leader 并读取 /zookeeper/config。经 SSH 的连接也会通过其隧道访问 quorum 端口。',
     attach: '接入',
     detach: '断开',
     note: '监听以无投票权的观察者身份连接 Leader：它从不投票、不计入任何法定人数、也不发送写请求。接入期间成员会多显示一个 learner。',

@@ -13,6 +13,13 @@ export interface SshTunnel {
   readonly connectString: string
   /** For the connection test: reach one server through the tunnel (TCP only). */
   probe(target: HostAndPort, timeoutMs: number): Promise<void>
+  /**
+   * A local port on 127.0.0.1 forwarding to `target` through the SSH host (made on first use, then kept until
+   * close): for what dials other ports than the client ports, such as the observer tap's leader quorum port.
+   */
+  reach(target: HostAndPort): Promise<HostAndPort>
+  /** The remote host:port a local forwarding port stands for (the address itself when it is none of ours). */
+  remoteOf(local: HostAndPort): HostAndPort
   close(): void
 }
 
@@ -69,19 +76,33 @@ function forward(client: Client, local: Socket, target: HostAndPort): void {
 }
 
 /** Opens the SSH connection and one local listener per server of `hosts`. */
+/** A listener on 127.0.0.1 (a free port) whose every connection is forwarded to `target` through `client`. */
+async function listenForwarding(client: Client, target: HostAndPort): Promise<Server> {
+  const server = createServer((socket) => forward(client, socket, target))
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  return server
+}
+
+const addressKey = (address: HostAndPort): string => `${address.host}:${address.port}`
+
 export async function openSshTunnel(ssh: SshSettings, hosts: readonly HostAndPort[], chroot: string | undefined): Promise<SshTunnel> {
   const client = await connectSsh(ssh)
   const servers: Server[] = []
   const locals: string[] = []
+  /** Local port → the remote address it forwards to; remote address → its local port (for reach). */
+  const remoteByLocalPort = new Map<number, HostAndPort>()
+  const localByRemote = new Map<string, Promise<HostAndPort>>()
   try {
     for (const target of hosts) {
-      const server = createServer((socket) => forward(client, socket, target))
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(0, '127.0.0.1', () => resolve())
-      })
+      const server = await listenForwarding(client, target)
       servers.push(server)
-      locals.push(`127.0.0.1:${(server.address() as AddressInfo).port}`)
+      const port = (server.address() as AddressInfo).port
+      locals.push(`127.0.0.1:${port}`)
+      remoteByLocalPort.set(port, target)
+      localByRemote.set(addressKey(target), Promise.resolve({ host: '127.0.0.1', port }))
     }
   } catch (error) {
     for (const server of servers) server.close()
@@ -90,6 +111,23 @@ export async function openSshTunnel(ssh: SshSettings, hosts: readonly HostAndPor
   }
   return {
     connectString: `${locals.join(',')}${chroot ?? ''}`,
+    reach(target) {
+      const known = localByRemote.get(addressKey(target))
+      if (known !== undefined) return known
+      const local = listenForwarding(client, target).then((server) => {
+        servers.push(server)
+        const port = (server.address() as AddressInfo).port
+        remoteByLocalPort.set(port, target)
+        return { host: '127.0.0.1', port }
+      })
+      // A failed listen is not remembered: the next attempt tries again.
+      local.catch(() => localByRemote.delete(addressKey(target)))
+      localByRemote.set(addressKey(target), local)
+      return local
+    },
+    remoteOf(local) {
+      return local.host === '127.0.0.1' ? (remoteByLocalPort.get(local.port) ?? local) : local
+    },
     probe: (target, timeoutMs) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no answer through the tunnel within ${timeoutMs} ms`)), timeoutMs)

@@ -51,7 +51,13 @@ export class Taps {
   constructor(
     private readonly connections: Connections,
     private readonly bus: EventBus,
-  ) {}
+  ) {
+    // A tap through a connection's SSH tunnel cannot outlive the tunnel.
+    connections.onClose((connection) => {
+      if (connection.tunnel === null) return
+      for (const running of this.taps.values()) if (running.connectionId === connection.id) void this.detach(running.tapId)
+    })
+  }
 
   attach(args: ParsedArgs<'tap.attach'>): TapView {
     const byConnection = 'connectionId' in args
@@ -72,6 +78,7 @@ export class Taps {
     }
     const tapId = randomUUID()
     const connectionId = connection?.id ?? null
+    const tunnel = connection?.tunnel ?? null
     const readConfig = async (): Promise<string> => {
       // The connection's own session when it is still open (no session txns of ours in the stream); else a short one.
       const open = connectionId === null ? null : this.openConnection(connectionId)
@@ -92,6 +99,8 @@ export class Taps {
         members,
         readConfig,
         ...(quorumAddress === undefined ? {} : { quorumAddress }),
+        // Behind an SSH tunnel the members are dialled at local ports and the leader's quorum port is forwarded too.
+        ...(tunnel === null ? {} : { nameOf: (member) => tunnel.remoteOf(member), reach: (address) => tunnel.reach(address) }),
         ...(args.serverId === undefined ? {} : { serverId: BigInt(args.serverId) }),
         onTxn: (txn) => this.collect(running, txn),
         onStatus: (status) => this.bus.emit('tap.state', this.viewOf(running, status)),

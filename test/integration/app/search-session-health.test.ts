@@ -7,13 +7,13 @@
 // - znodes.search walks a subtree in main by name / path / data, substring or regex, with progress, a cap and cancel.
 // Plus a standalone Apache whose whitelist refuses cons.
 import { type AddressInfo, type Server, type Socket, createConnection, createServer } from 'node:net'
-import { Server as SshServer, utils } from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CreateMode, ZooKeeperClient } from '../../../engine/client'
 import type { ClusterView, MemberSample } from '../../../main/contract/model'
 import { ApiError } from '../../../renderer/api/client'
 import { type TestServer, startApache } from '../../compat/harness/servers'
 import { type AppHarness, b64, eventually, startAppHarness } from './support/app-harness'
+import { startSshServer } from './support/ssh-server'
 
 const INTERVAL_MS = 500
 
@@ -49,30 +49,6 @@ async function startProxy(targetPort: number): Promise<Proxy> {
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
-  }
-}
-
-/** An in-process SSH server (password login) that forwards tcpip channels, counting them. */
-async function startSshServer(): Promise<{ port: number; forwarded: () => number; close(): Promise<void> }> {
-  let forwarded = 0
-  const ssh = new SshServer({ hostKeys: [utils.generateKeyPairSync('ed25519').private] }, (client) => {
-    client.on('error', () => {})
-    client.on('authentication', (context) => (context.method === 'password' && context.username === 'zoo' && context.password === 'pw' ? context.accept() : context.reject(['password'])))
-    client.on('tcpip', (accept, _reject, info) => {
-      forwarded++
-      const stream = accept()
-      const socket = createConnection({ host: info.destIP, port: info.destPort })
-      stream.pipe(socket).pipe(stream)
-      socket.on('error', () => stream.destroy())
-      stream.on('error', () => socket.destroy())
-      stream.on('close', () => socket.destroy())
-    })
-  })
-  await new Promise<void>((resolve) => ssh.listen(0, '127.0.0.1', () => resolve()))
-  return {
-    port: (ssh.address() as AddressInfo).port,
-    forwarded: () => forwarded,
-    close: () => new Promise<void>((resolve) => ssh.close(() => resolve())),
   }
 }
 

@@ -53,7 +53,7 @@ export async function startAppHarness(options: { defaultCluster?: boolean; stati
   const client = await connectClient(server.rpcUrl)
   const received = new Map<string, unknown[]>()
   const clients: ApiClient[] = [client]
-  const streams: EventName[] = ['connections.state', 'watches.event', 'operations.progress', 'console.output', 'health.sample', 'health.alert', 'clusters.state', 'audit.entry']
+  const streams: EventName[] = ['connections.state', 'watches.event', 'operations.progress', 'console.output', 'health.sample', 'health.alert', 'clusters.state', 'audit.entry', 'tap.state', 'tap.txns']
   for (const stream of streams) {
     received.set(stream, [])
     client.on(stream, (payload) => received.get(stream)?.push(payload))

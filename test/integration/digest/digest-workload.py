@@ -6,40 +6,11 @@
 # With EXPIRE=1 it leaves one session open, with an ephemeral, for the server to expire.
 # Prints one JSON object: the session ids used.
 import json, os, sys
-from kazoo.client import KazooClient
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'support'))
 from kazoo.exceptions import BadVersionError, NoChildrenForEphemeralsError, NodeExistsError, NoNodeError
-from kazoo.protocol.serialization import Create2, long_struct
+from kazoo.protocol.serialization import Create2
 from kazoo.security import make_digest_acl, OPEN_ACL_UNSAFE
-
-HOSTS = '127.0.0.1:' + os.environ['PORT']
-
-
-class CreateContainer(Create2):
-    type = 19
-
-
-def create_ttl(ttl):
-    """A CreateTTL request class for one TTL (kazoo's requests are namedtuples: the TTL cannot be a field)."""
-    class CreateTTL(Create2):
-        type = 21
-
-        def serialize(self):
-            b = super().serialize()
-            b.extend(long_struct.pack(ttl))
-            return b
-    return CreateTTL
-
-
-def session(timeout=30.0):
-    zk = KazooClient(hosts=HOSTS, timeout=timeout)
-    zk.start()
-    return zk
-
-
-def raw(zk, request):
-    result = zk.handler.async_result()
-    zk._call(request, result)
-    return result.get()
+from kazoo_workload import CreateContainer, create_ttl, raw, session
 
 
 def expect_error(fn, error):

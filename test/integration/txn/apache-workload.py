@@ -1,38 +1,13 @@
 # A workload touching every txn type Apache logs, run with kazoo against a live Apache ZooKeeper.
 # Prints one JSON object: the session ids used. dump-tree.py then shows the tree it left.
 # Used by the live interchange test and to regenerate test/fixtures/apache-datadir.
-import json, os
-from kazoo.client import KazooClient
+import json, os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'support'))
 from kazoo.exceptions import NodeExistsError
-from kazoo.protocol.serialization import Create2, long_struct
 from kazoo.security import make_digest_acl, OPEN_ACL_UNSAFE
+from kazoo_workload import CreateContainer, create_ttl, raw, session
 
-HOSTS = '127.0.0.1:' + os.environ['PORT']
-
-
-class CreateContainer(Create2):
-    type = 19
-
-
-class CreateTTL(Create2):
-    type = 21
-
-    def serialize(self):
-        b = super().serialize()
-        b.extend(long_struct.pack(60_000))
-        return b
-
-
-def session(timeout=30.0):
-    zk = KazooClient(hosts=HOSTS, timeout=timeout)
-    zk.start()
-    return zk
-
-
-def raw(zk, request):
-    result = zk.handler.async_result()
-    zk._call(request, result)
-    return result.get()
+CreateTTL = create_ttl(60_000)
 
 
 a = session()

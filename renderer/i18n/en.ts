@@ -149,6 +149,7 @@ const en = {
     version: 'Version',
     when: 'When',
     who: 'Who',
+    chartHint: 'Data size after each change. Click a point to show that version as B; Shift+click for A.',
     size: 'Bytes',
     leftHint: 'Left side of the diff',
     rightHint: 'Right side of the diff',

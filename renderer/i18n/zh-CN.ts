@@ -151,6 +151,7 @@ const zhCN: Messages = {
     version: '版本',
     when: '时间',
     who: '变更者',
+    chartHint: '每次变更后的数据大小。点击一个点将该版本设为 B；按住 Shift 点击设为 A。',
     size: '字节',
     leftHint: '对比的左侧',
     rightHint: '对比的右侧',

@@ -7,6 +7,7 @@ import { mount } from '@vue/test-utils'
 import { defineComponent, h, nextTick } from 'vue'
 import { describe, expect, it } from 'vitest'
 import type { NodeHistoryView, NodeVersionView } from '../../../../main/contract/model'
+import HistoryChart from '../../../../renderer/components/history/HistoryChart.vue'
 import NodeHistory from '../../../../renderer/components/history/NodeHistory.vue'
 import { defaultPair, shortSession } from '../../../../renderer/components/history/history-text'
 import { i18n } from '../../../../renderer/i18n'
@@ -77,6 +78,24 @@ describe('NodeHistory', () => {
     await settle()
     expect(main.callsOf('history.restore')).toEqual([{ connectionId: 'c1', path: '/app', zxid: '0x100000002', expectedVersion: 2 }])
     expect(main.callsOf('history.list').length).toBe(2)
+    wrapper.unmount()
+  })
+
+  it('a point picked on the chart becomes B (Shift: A) of the diff', async () => {
+    scriptedMain({
+      'history.list': () => history,
+      'history.version': (args) => ({ zxid: args.zxid, data: btoa(data[args.zxid] ?? ''), dataKnown: true, acl: null }),
+    })
+    const wrapper = mount(NodeHistory, { props: { connectionId: 'c1', path: '/app' }, global, attachTo: document.body })
+    await settle()
+    const chart = wrapper.findComponent(HistoryChart)
+    expect(chart.props('versions')).toHaveLength(3)
+    chart.vm.$emit('pick', '0x100000002', 'right')
+    await settle()
+    expect(wrapper.find('.diff-stub .right').text()).toBe('v0')
+    chart.vm.$emit('pick', '0x100000003', 'left')
+    await settle()
+    expect(wrapper.find('.diff-stub .left').text()).toBe('v1')
     wrapper.unmount()
   })
 

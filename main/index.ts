@@ -2,13 +2,14 @@
 // Electron IPC, and shows the renderer from a private app:// scheme in a locked-down window.
 import { readFile } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
-import { BrowserWindow, type WebContents, app, dialog, protocol, session } from 'electron'
+import { BrowserWindow, type WebContents, app, dialog, protocol, session, shell } from 'electron'
 import { ZOODESK_VERSION } from '../engine/cli/version'
 import { contentSecurityPolicy } from './rpc/static-files'
 import { bindIpc } from './electron/ipc-binding'
 import { electronMemberSpawner } from './electron/member-spawner'
 import { SafeStorageSecretBox } from './electron/safe-storage-box'
 import { type AppServices, createAppServices } from './services/app'
+import { CODEC_PLUGIN_ROUTE, codecPluginFolder, readPluginFile } from './services/codecs/plugin-files'
 import { KeyFileSecretBox } from './services/secrets/keyfile-secret-box'
 
 const SCHEME = 'app'
@@ -46,6 +47,12 @@ function isOurFrame(url: string): boolean {
 function serveRenderer(): void {
   protocol.handle(SCHEME, async (request) => {
     const url = new URL(request.url)
+    // Codec plug-ins from <userData>/codecs, same origin as the page so that script-src 'self' lets it import them.
+    if (url.host === HOST && url.pathname.startsWith(`/${CODEC_PLUGIN_ROUTE}/`)) {
+      const read = await readPluginFile(codecPluginFolder(app.getPath('userData')), url.pathname.slice(CODEC_PLUGIN_ROUTE.length + 2))
+      if (!read.ok) return new Response(read.reason, { status: read.status })
+      return new Response(read.body, { headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Content-Security-Policy': contentSecurityPolicy(''), 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' } })
+    }
     const relative = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)
     const file = normalize(join(RENDERER_DIR, relative))
     if (url.host !== HOST || !file.startsWith(RENDERER_DIR + sep)) return new Response('Forbidden', { status: 403 })
@@ -118,6 +125,7 @@ async function start(): Promise<void> {
       const picked = owner === null ? await dialog.showOpenDialog(options) : await dialog.showOpenDialog(owner, options)
       return picked.canceled ? null : (picked.filePaths[0] ?? null)
     },
+    openPath: (path) => shell.openPath(path),
     defaultCluster: true,
     onInternalError: (method, error) => console.error(`ZooDesk: ${method} failed`, error),
   })

@@ -12,6 +12,7 @@ import type {
   ClientStateName,
   ClusterView,
   ClusterZabEvent,
+  CodecPluginList,
   ConnectionTestReport,
   ConnectionView,
   ConsoleOutput,
@@ -769,6 +770,10 @@ export const contract = {
       'Write a version’s data back with a versioned setData (expectedVersion, default the current version read now): a concurrent change answers KEEPER BADVERSION and overwrites nothing.',
     ),
     'history.forget': method<{ forgotten: boolean }>()(v.strictObject({ connectionId, path: zpath }), [], 'Stop a partial (watch) timeline and drop it.'),
+
+    // Codec plug-ins: ES modules in <userData>/codecs/, served same-origin under codec-plugins/<file> for the renderer to import
+    'codecs.plugins': method<CodecPluginList>()(empty, [], 'The plug-in modules in the codec plug-in folder (created when missing), with what is wrong with a file before loading it; watching the folder starts (codecs.pluginsChanged).'),
+    'codecs.openFolder': method<{ folder: string; opened: boolean; problem: string | null }>()(empty, [], 'Open the codec plug-in folder in the file manager (Electron); browser mode answers opened: false and the path to show.'),
   },
 
   events: {
@@ -783,6 +788,7 @@ export const contract = {
     'audit.entry': stream<AuditEntry>('A change the app just made.'),
     'tap.txns': stream<TapTxnBatch>('A tap’s committed txns, batched (about every 200 ms), with counts by type.'),
     'tap.state': stream<TapView>('A tap changed phase, leader, epoch or found a gap.'),
+    'codecs.pluginsChanged': stream<CodecPluginList>('A file in the codec plug-in folder was added, changed or removed (after codecs.plugins was called once).'),
   },
 } as const
 

@@ -980,3 +980,20 @@ export interface SessionLensView {
   takenAt: number
   tookMs: number
 }
+
+/** A module in the codec plug-in folder (main/services/codecs). */
+export interface CodecPluginFile {
+  /** The file name, directly in the folder; the renderer imports `codec-plugins/<file>` relative to its page. */
+  file: string
+  sizeBytes: number
+  /** Changes when the file does: the renderer adds it to the import URL, so an edited plug-in is imported afresh. */
+  modifiedMs: number
+  /** Why main will not serve it (a bad name, a link out of the folder, too large), or null. */
+  problem: string | null
+}
+
+export interface CodecPluginList {
+  /** Absolute path of `<userData>/codecs`. */
+  folder: string
+  plugins: CodecPluginFile[]
+}

@@ -7,6 +7,8 @@ import { WIRE_VERSION, WS_RPC_PATH } from '../contract/channels'
 import type { ServerMessage } from '../contract/wire'
 import type { Dispatcher } from './dispatcher'
 import type { EventBus } from './event-bus'
+import { CODEC_PLUGIN_ROUTE } from '../services/codecs/plugin-files'
+import { serveCodecPlugin } from './codec-plugin-route'
 import { serveStatic } from './static-files'
 
 export const LOOPBACK = '127.0.0.1'
@@ -24,6 +26,8 @@ export interface WebServerOptions {
   staticDir: string | null
   /** Default: 32 random bytes, base64url. */
   token?: string
+  /** `<userData>/codecs`: served under `/<token>/codec-plugins/<file>` (same origin, so the page may import them). */
+  codecPluginFolder?: string
 }
 
 export interface WebServer {
@@ -77,6 +81,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (rest === '') {
       response.writeHead(301, { Location: `/${token}/`, 'Cache-Control': 'no-store' })
       response.end()
+      return
+    }
+    const pluginFolder = options.codecPluginFolder
+    if (pluginFolder !== undefined && rest.startsWith(`/${CODEC_PLUGIN_ROUTE}/`)) {
+      void serveCodecPlugin(pluginFolder, rest.slice(CODEC_PLUGIN_ROUTE.length + 2), response, `ws://${LOOPBACK}:${port} ws://localhost:${port}`, request.method === 'HEAD')
       return
     }
     serveStatic(options.staticDir, rest, response, `ws://${LOOPBACK}:${port} ws://localhost:${port}`, request.method === 'HEAD')

@@ -6,6 +6,8 @@ import { Dispatcher, type Handlers } from '../rpc/dispatcher'
 import { EventBus } from '../rpc/event-bus'
 import { AuditLog } from './audit-log'
 import { Clusters } from './clusters/clusters'
+import { CodecPlugins } from './codecs/codec-plugins'
+import { codecPluginFolder } from './codecs/plugin-files'
 import { Connections } from './connections/connections'
 import { testConnection } from './connections/connection-test'
 import { ProfileStore, resolveDraft } from './connections/profile-store'
@@ -38,6 +40,8 @@ export interface AppEnvironment {
   spawnMember?: MemberSpawner
   /** A folder dialog (Electron): forensics.open without a path asks with it. Absent in browser mode. */
   pickDirectory?: () => Promise<string | null>
+  /** Opens a folder in the file manager (Electron's shell.openPath: '' or an error message). Absent in browser mode. */
+  openPath?: (path: string) => Promise<string>
   /** Create/start the default local cluster and connect to it (false in tests that bring their own servers). */
   defaultCluster: boolean
   onInternalError?: (method: string, error: unknown) => void
@@ -74,6 +78,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
   const reconfig = new Reconfig(connections, audit)
   const diffs = new Diffs(connections, operations, audit)
   const history = new History(connections, clusters, operations, audit)
+  const codecPlugins = new CodecPlugins(codecPluginFolder(env.userDataDir), bus, env.openPath)
   let defaultConnectionId: string | null = null
 
   const profileAudit = (operation: string, detail: string) =>
@@ -238,6 +243,9 @@ export function createAppServices(env: AppEnvironment): AppServices {
     'history.version': (args) => history.version(args),
     'history.restore': (args) => history.restore(args),
     'history.forget': async ({ connectionId, path }) => ({ forgotten: await history.forget(connectionId, path) }),
+
+    'codecs.plugins': () => codecPlugins.list(),
+    'codecs.openFolder': () => codecPlugins.openFolder(),
   }
 
   const dispatcher = new Dispatcher(handlers, env.onInternalError)
@@ -280,6 +288,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
     },
     async shutdown() {
       operations.cancelAll()
+      codecPlugins.stopWatching()
       await consoles.closeAll().catch(() => {})
       await health.stopAll().catch(() => {})
       await forensics.closeAll().catch(() => {})

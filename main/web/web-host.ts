@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path'
 import type { RunningWebHost, WebHostOptions } from '../../engine/cli/web-command'
 import { startWebServer } from '../rpc/ws-server'
 import { createAppServices } from '../services/app'
+import { codecPluginFolder } from '../services/codecs/plugin-files'
 import { KeyFileSecretBox } from '../services/secrets/keyfile-secret-box'
 import { defaultUserDataDir } from './user-data'
 
@@ -27,7 +28,7 @@ export async function startWebHost(options: WebHostOptions): Promise<RunningWebH
   })
   const staticDir = rendererDir(options.zoodeskScript)
   if (staticDir === null) options.log('zoodesk web: the renderer is not built (npm run build:app); serving the WebSocket only\n')
-  const server = await startWebServer({ dispatcher: services.dispatcher, bus: services.bus, port: options.port, staticDir })
+  const server = await startWebServer({ dispatcher: services.dispatcher, bus: services.bus, port: options.port, staticDir, codecPluginFolder: codecPluginFolder(userDataDir) })
   try {
     if (options.defaultCluster) {
       options.log('zoodesk web: starting the local cluster…\n')

@@ -1,4 +1,5 @@
 // The keyboard shortcuts: one list, read by the key handler and by the help overlay.
+import { TAB_VIEWS, TOOL_VIEWS, TOOLS_KEY, viewShortcut } from './views'
 
 export interface Shortcut {
   id: string
@@ -10,17 +11,18 @@ export interface Shortcut {
   scopeKey: string
 }
 
+/** Every view's keys, in the order of the view bar: the tabs, Alt+T for the Tools menu, then each tool. */
+const VIEW_SHORTCUTS: readonly Shortcut[] = [
+  ...TAB_VIEWS.map((view) => ({ id: `view.${view}`, keys: viewShortcut(view), labelKey: `nav.${view}`, scopeKey: 'shortcuts.scopeViews' })),
+  { id: 'view.tools', keys: `Alt+${TOOLS_KEY}`, labelKey: 'shortcuts.tools', scopeKey: 'shortcuts.scopeViews' },
+  ...TOOL_VIEWS.map((view) => ({ id: `view.${view}`, keys: viewShortcut(view), labelKey: `nav.${view}`, scopeKey: 'shortcuts.scopeViews' })),
+]
+
 export const SHORTCUTS: readonly Shortcut[] = [
   { id: 'help', keys: 'F1', labelKey: 'shortcuts.help', scopeKey: 'shortcuts.scopeGlobal' },
   { id: 'help2', keys: 'Shift+?', labelKey: 'shortcuts.help', scopeKey: 'shortcuts.scopeGlobal' },
-  { id: 'palette.explorer', keys: 'Alt+1', labelKey: 'nav.explorer', scopeKey: 'shortcuts.scopeGlobal' },
-  { id: 'palette.watches', keys: 'Alt+2', labelKey: 'nav.watches', scopeKey: 'shortcuts.scopeGlobal' },
-  { id: 'palette.console', keys: 'Alt+3', labelKey: 'nav.console', scopeKey: 'shortcuts.scopeGlobal' },
-  { id: 'palette.health', keys: 'Alt+4', labelKey: 'nav.health', scopeKey: 'shortcuts.scopeGlobal' },
-  { id: 'palette.recipes', keys: 'Alt+5', labelKey: 'nav.recipes', scopeKey: 'shortcuts.scopeGlobal' },
-  { id: 'palette.cluster', keys: 'Alt+6', labelKey: 'nav.cluster', scopeKey: 'shortcuts.scopeGlobal' },
-  { id: 'palette.audit', keys: 'Alt+7', labelKey: 'nav.audit', scopeKey: 'shortcuts.scopeGlobal' },
   { id: 'theme', keys: 'Ctrl+Shift+L', labelKey: 'shortcuts.theme', scopeKey: 'shortcuts.scopeGlobal' },
+  ...VIEW_SHORTCUTS,
   { id: 'filter', keys: 'Ctrl+F', labelKey: 'shortcuts.filter', scopeKey: 'shortcuts.scopeTree' },
   { id: 'create', keys: 'Alt+N', labelKey: 'shortcuts.create', scopeKey: 'shortcuts.scopeTree' },
   { id: 'refresh', keys: 'F5', labelKey: 'shortcuts.refresh', scopeKey: 'shortcuts.scopeTree' },

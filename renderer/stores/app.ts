@@ -4,10 +4,10 @@ import { ref, shallowRef } from 'vue'
 import type { AppInfo } from '../../main/contract/contract'
 import { setLocale, type LocaleName } from '../i18n'
 import { type ReadableError, readableError } from '../lib/errors'
+import type { ViewName } from '../lib/views'
 import { api } from './api'
 
-export type ViewName = 'explorer' | 'watches' | 'console' | 'health' | 'recipes' | 'cluster' | 'audit' | 'tap' | 'forensics' | 'quotas' | 'reconfig' | 'sessions' | 'diffs'
-export const VIEWS: readonly ViewName[] = ['explorer', 'watches', 'console', 'health', 'recipes', 'cluster', 'audit', 'tap', 'forensics', 'quotas', 'reconfig', 'sessions', 'diffs']
+export { TAB_VIEWS, TOOL_VIEWS, TOOLS_KEY, VIEWS, type ViewName, viewShortcut } from '../lib/views'
 export type ThemeName = 'light' | 'dark'
 
 export interface Toast {

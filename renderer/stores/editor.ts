@@ -250,6 +250,23 @@ export const useEditorStore = defineStore('editor', () => {
     if (key !== null && path.value !== null && stat.value !== null) memory.set(key, path.value, stat.value.czxid, next)
   }
 
+  /**
+   * The codecs changed (plug-ins loaded, reloaded or removed): the layers are undone again and the view chosen again
+   * (the remembered one, else detected), unless there are unsaved edits; then only a view that went away is replaced.
+   */
+  function codecsChanged(): void {
+    if (path.value === null || stat.value === null || conflict.value !== null) return
+    if (dirty.value) {
+      if (codecs.view(view.value) === undefined) setView(codecs.detectView(currentInner.value.bytes ?? inner.value).name)
+      return
+    }
+    setOriginal(original.value)
+    const key = connectionKey()
+    const remembered = key === null ? null : memory.get(key, path.value, stat.value.czxid)
+    view.value = remembered !== null && codecs.view(remembered) !== undefined ? remembered : codecs.detectView(inner.value).name
+    decodeInto(inner.value)
+  }
+
   /** Chooses the view from the (unwrapped) data itself. */
   function detect(): void {
     setView(codecs.detectView(currentInner.value.bytes ?? inner.value).name)
@@ -368,6 +385,7 @@ export const useEditorStore = defineStore('editor', () => {
     pipeline,
     viewText,
     detect,
+    codecsChanged,
     open,
     close,
     reload,

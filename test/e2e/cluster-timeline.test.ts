@@ -2,50 +2,27 @@
 // through the panel, its first election shown with every vote; kill the leader with a click and watch the new
 // election (votes in a new round, the new leader) appear in the election list and on the roles chart. Screenshots in
 // light and dark themes.
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiClient } from '../../renderer/api/client'
-import { type Browser, type BrowserMode, openBrowser, screenshot, startBrowserMode } from './support/browser-mode'
+import type { Locator } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { useBrowserApp } from './support/browser-app'
+import { screenshot } from './support/browser-mode'
 import { currentTheme } from './support/page-scripts'
-import { openContractClient } from './support/second-client'
 
-let web: BrowserMode
-let browser: Browser
-let page: Page
-let contract: ApiClient
+const ui = useBrowserApp({ defaultCluster: false, width: 1400, height: 1000, removeClusters: 'all' })
+const { byTest, showView } = ui
 
-beforeAll(async () => {
-  web = await startBrowserMode({ defaultCluster: false })
-  browser = await openBrowser(web.url, { width: 1400, height: 1000 })
-  page = browser.page
-  contract = await openContractClient(web.rpcUrl)
-}, 240_000)
-
-afterAll(async () => {
-  const made = (await contract?.api.clusters.list().catch(() => [])) ?? []
-  for (const cluster of made) await contract.api.clusters.remove({ clusterId: cluster.clusterId, deleteData: true, confirm: cluster.name }).catch(() => {})
-  contract?.close()
-  await browser?.close()
-  await web?.close()
-}, 60_000)
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page !== undefined) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {})
-})
-
-const byTest = (id: string): Locator => page.locator(`[data-test="${id}"]`)
 const newestElection = (): Locator => byTest('cluster-election').first()
 
 describe('cluster panel: election/commit timeline', () => {
   it('shows the election with votes, then the new election and leader after the leader is killed', async () => {
-    await byTest('view-cluster').click()
+    await showView('cluster')
     await byTest('cluster-new').click()
     await byTest('cluster-name').fill('e2e-zab')
     await byTest('cluster-voters').fill('3')
-    await page.locator('[data-test="cluster-create-form"] input[type="number"]').nth(3).fill('500')
+    await ui.page.locator('[data-test="cluster-create-form"] input[type="number"]').nth(3).fill('500')
     const createdAt = Date.now()
     await byTest('cluster-create').click()
-    await expect.poll(() => page.locator('[data-test="cluster-member"]').count(), { timeout: 90_000 }).toBe(3)
+    await expect.poll(() => ui.page.locator('[data-test="cluster-member"]').count(), { timeout: 90_000 }).toBe(3)
 
     // The first election: one card with a leader, every member with its votes.
     await expect.poll(() => newestElection().getAttribute('data-leader'), { timeout: 90_000 }).toMatch(/^[123]$/)
@@ -54,12 +31,12 @@ describe('cluster panel: election/commit timeline', () => {
     await expect.poll(() => newestElection().locator('[data-test="election-member"]').count()).toBe(3)
     await expect.poll(() => newestElection().locator('[data-test="election-vote"]').count()).toBeGreaterThanOrEqual(3)
     expect(await byTest('roles-lane').count()).toBe(3)
-    await expect.poll(() => page.locator(`[data-test="roles-lane"][data-member-id="${firstLeader}"] [data-current="true"]`).getAttribute('data-state')).toBe('LEADING')
-    await screenshot(page, 'zab-01-first-election')
+    await expect.poll(() => ui.page.locator(`[data-test="roles-lane"][data-member-id="${firstLeader}"] [data-current="true"]`).getAttribute('data-state')).toBe('LEADING')
+    await screenshot(ui.page, 'zab-01-first-election')
 
     // Kill the leader with a click.
     const killedAt = Date.now()
-    await page.locator(`[data-test="cluster-member"][data-member-id="${firstLeader}"] [data-test="member-kill"]`).click()
+    await ui.page.locator(`[data-test="cluster-member"][data-member-id="${firstLeader}"] [data-test="member-kill"]`).click()
     await expect.poll(() => newestElection().getAttribute('data-leader'), { timeout: 60_000 }).toMatch(new RegExp(`^[123]$`))
     await expect
       .poll(async () => {
@@ -75,30 +52,30 @@ describe('cluster panel: election/commit timeline', () => {
     expect(await card.textContent()).toContain(`Leader ${newLeader} elected`)
     expect(await card.textContent()).toMatch(/round \d/)
     // The roles chart: the killed member is down, the new leader leads, two election marks.
-    await expect.poll(() => page.locator(`[data-test="roles-lane"][data-member-id="${firstLeader}"] [data-current="true"]`).getAttribute('data-state')).toBe('down')
-    await expect.poll(() => page.locator(`[data-test="roles-lane"][data-member-id="${newLeader}"] [data-current="true"]`).getAttribute('data-state')).toBe('LEADING')
+    await expect.poll(() => ui.page.locator(`[data-test="roles-lane"][data-member-id="${firstLeader}"] [data-current="true"]`).getAttribute('data-state')).toBe('down')
+    await expect.poll(() => ui.page.locator(`[data-test="roles-lane"][data-member-id="${newLeader}"] [data-current="true"]`).getAttribute('data-state')).toBe('LEADING')
     expect(await byTest('roles-elected').count()).toBeGreaterThanOrEqual(2)
     await byTest('cluster-roles-chart').scrollIntoViewIfNeeded()
-    await screenshot(page, 'zab-02-after-kill-light')
+    await screenshot(ui.page, 'zab-02-after-kill-light')
 
     // The same history through the contract, as a panel opened late gets it.
-    const cluster = (await contract.api.clusters.list()).find((one) => one.name === 'e2e-zab')!
-    const { events } = await contract.api.clusters.timeline({ clusterId: cluster.clusterId })
+    const cluster = (await ui.contract.api.clusters.list()).find((one) => one.name === 'e2e-zab')!
+    const { events } = await ui.contract.api.clusters.timeline({ clusterId: cluster.clusterId })
     expect(events.some((e) => e.event.type === 'vote')).toBe(true)
     expect(events.some((e) => e.event.type === 'elected' && e.event.leader === Number(newLeader))).toBe(true)
-    const later = await contract.api.clusters.timeline({ clusterId: cluster.clusterId, sinceMs: killedAt })
+    const later = await ui.contract.api.clusters.timeline({ clusterId: cluster.clusterId, sinceMs: killedAt })
     expect(later.events.length).toBeLessThan(events.length)
     expect(later.events.every((e) => e.time >= killedAt)).toBe(true)
 
     // Restart the old leader: it looks, finds the new leader and rejoins (no new leader elected).
-    await page.locator(`[data-test="cluster-member"][data-member-id="${firstLeader}"] [data-test="member-restart"]`).click()
+    await ui.page.locator(`[data-test="cluster-member"][data-member-id="${firstLeader}"] [data-test="member-restart"]`).click()
     await expect.poll(() => newestElection().textContent(), { timeout: 60_000 }).toContain(`Member ${firstLeader} rejoined leader ${newLeader}`)
-    await expect.poll(() => page.locator(`[data-test="roles-lane"][data-member-id="${firstLeader}"] [data-current="true"]`).getAttribute('data-state')).toBe('FOLLOWING')
+    await expect.poll(() => ui.page.locator(`[data-test="roles-lane"][data-member-id="${firstLeader}"] [data-current="true"]`).getAttribute('data-state')).toBe('FOLLOWING')
 
     // Dark theme.
     await byTest('theme-toggle').click()
-    await expect.poll(() => page.evaluate<string>(currentTheme())).toBe('dark')
-    await screenshot(page, 'zab-03-rejoined-dark')
+    await expect.poll(() => ui.page.evaluate<string>(currentTheme())).toBe('dark')
+    await screenshot(ui.page, 'zab-03-rejoined-dark')
     await byTest('theme-toggle').click()
   }, 300_000)
 })

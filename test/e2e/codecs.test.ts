@@ -4,78 +4,36 @@
 // read-only, edits it as hex, remembers that view for the node, and starts fresh when the node is recreated.
 import { gunzipSync, gzipSync } from 'fflate'
 import { encode as msgpackEncode } from '@msgpack/msgpack'
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ZooKeeperClient } from '../../engine/client'
-import type { ApiClient } from '../../renderer/api/client'
 import { protobufSample } from '../fixtures/codecs/protobuf-sample'
-import { type Browser, type BrowserMode, openBrowser, screenshot, startBrowserMode } from './support/browser-mode'
-import { connectZooKeeper, openContractClient } from './support/second-client'
+import { useBrowserApp } from './support/browser-app'
+import { screenshot } from './support/browser-mode'
+import { connectZooKeeper } from './support/second-client'
 
-let web: BrowserMode
-let browser: Browser
-let page: Page
-let contract: ApiClient
+const ui = useBrowserApp({ width: 1400, height: 900, failurePrefix: 'failed-codecs' })
+const { byTest, openPath, typeInMonaco, editorText } = ui
 let other: ZooKeeperClient
 
 beforeAll(async () => {
-  web = await startBrowserMode()
-  browser = await openBrowser(web.url, { width: 1400, height: 900 })
-  page = browser.page
-  contract = await openContractClient(web.rpcUrl)
-  const clusters = await contract.api.clusters.list()
-  other = await connectZooKeeper(clusters.find((cluster) => cluster.isDefault)?.connectString ?? '')
+  other = await connectZooKeeper(ui.connectString)
   await other.create('/codecs', null)
   await other.create('/codecs/gz', Buffer.from(gzipSync(new TextEncoder().encode('{"service":"billing","replicas":3}'))))
   await other.create('/codecs/pb', Buffer.from(protobufSample))
   await other.create('/codecs/mp', Buffer.from(msgpackEncode({ name: 'svc', port: 8080 })))
-}, 240_000)
+})
 
 afterAll(async () => {
   await other?.close().catch(() => {})
-  contract?.close()
-  await browser?.close()
-  await web?.close()
-}, 60_000)
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page !== undefined) await screenshot(page, `failed-codecs-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {})
 })
-
-const byTest = (id: string): Locator => page.locator(`[data-test="${id}"]`)
-const row = (path: string): Locator => page.locator(`[data-test="tree-row"][data-path="${path}"]`)
-const shown = async (): Promise<string> => ((await byTest('data-editor').locator('.view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ')
-
-/** Expands the ancestors of `path` in the tree and selects it. */
-async function openPath(path: string): Promise<void> {
-  await byTest('view-explorer').click()
-  const parts = path.split('/').filter((part) => part !== '')
-  let at = ''
-  for (let i = 0; i < parts.length; i++) {
-    const parentRow = row(at === '' ? '/' : at)
-    await parentRow.waitFor()
-    if ((await parentRow.getAttribute('aria-expanded')) !== 'true') await parentRow.dblclick()
-    at = `${at}/${parts[i]}`
-  }
-  await row(path).waitFor()
-  await row(path).click()
-  await expect.poll(() => byTest('node-path').textContent()).toBe(path)
-}
-
-async function typeInMonaco(text: string): Promise<void> {
-  await byTest('data-editor').locator('.monaco-editor .view-lines').first().click()
-  await page.keyboard.press('Control+A')
-  await page.keyboard.press('Delete')
-  await page.keyboard.type(text)
-}
 
 describe('Codec pipeline in the data editor', () => {
   it('shows gzip → JSON with the decompressed size, and saving keeps the node gzip’d', async () => {
     await openPath('/codecs/gz')
     await expect.poll(() => byTest('data-pipeline').textContent()).toContain('gzip → JSON')
     expect(await byTest('data-inner-size').textContent()).toContain('34 B')
-    await expect.poll(shown).toContain('"service":"billing"')
-    await screenshot(page, 'codecs-01-gzip-json')
+    await expect.poll(editorText).toContain('"service":"billing"')
+    await screenshot(ui.page, 'codecs-01-gzip-json')
     await typeInMonaco('{"service":"billing","replicas":5}')
     await byTest('data-dirty').waitFor()
     await byTest('data-save').click()
@@ -94,7 +52,7 @@ describe('Codec pipeline in the data editor', () => {
     expect(await tree.textContent()).toContain('"inner"')
     expect(await byTest('data-save').isDisabled()).toBe(true)
     await byTest('data-codec-readonly').waitFor()
-    await screenshot(page, 'codecs-02-protobuf-tree')
+    await screenshot(ui.page, 'codecs-02-protobuf-tree')
     // Field 1 becomes 151 (0x97 0x01); the rest is the same message.
     await byTest('data-view').selectOption('hex')
     const hex = Array.from(protobufSample, (byte) => byte.toString(16).padStart(2, '0'))
@@ -110,7 +68,7 @@ describe('Codec pipeline in the data editor', () => {
     await openPath('/codecs/pb')
     await expect.poll(() => byTest('data-view').inputValue()).toBe('hex')
     // After a reload of the page too (localStorage).
-    await page.reload()
+    await ui.page.reload()
     await openPath('/codecs/pb')
     await expect.poll(() => byTest('data-view').inputValue()).toBe('hex')
     // Recreated by the other client (new czxid): detection starts fresh.
@@ -124,14 +82,14 @@ describe('Codec pipeline in the data editor', () => {
   it('shows msgpack as JSON and saves an edit as msgpack', async () => {
     await openPath('/codecs/mp')
     await expect.poll(() => byTest('data-view').inputValue()).toBe('msgpack')
-    await expect.poll(shown).toContain('"port": 8080')
+    await expect.poll(editorText).toContain('"port": 8080')
     await typeInMonaco('{"name":"svc","port":9090}')
     await byTest('data-dirty').waitFor()
     await byTest('data-save').click()
     await byTest('data-dirty').waitFor({ state: 'detached' })
     const { data } = await other.getData('/codecs/mp')
     expect(Array.from(data!)).toEqual(Array.from(msgpackEncode({ name: 'svc', port: 9090 })))
-    await screenshot(page, 'codecs-03-msgpack')
-    expect(browser.errors).toEqual([])
+    await screenshot(ui.page, 'codecs-03-msgpack')
+    expect(ui.browser.errors).toEqual([])
   }, 90_000)
 })

@@ -3,32 +3,21 @@
 // changed node in Monaco's diff editor, apply picked entries while another client changes the target (that
 // transaction aborts with BADVERSION, nothing of it written), mirror, and compare again (no differences left).
 // Then mirror a subtree of the ZooDesk cluster onto the Apache one. Screenshots light and dark.
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ZooKeeperClient } from '../../engine/client'
-import type { ApiClient } from '../../renderer/api/client'
-import { type Browser, type BrowserMode, openBrowser, screenshot, startBrowserMode } from './support/browser-mode'
+import { useBrowserApp } from './support/browser-app'
+import { screenshot } from './support/browser-mode'
 import { currentTheme } from './support/page-scripts'
-import { connectZooKeeper, openContractClient } from './support/second-client'
-
-let web: BrowserMode
-let browser: Browser
-let page: Page
-let contract: ApiClient
-/** Another client of the local cluster, on its own session: the concurrent writer. */
-let other: ZooKeeperClient
-let localConnectString = ''
+import { connectZooKeeper } from './support/second-client'
 
 const APACHE = 'e2e-diffs-apache'
+const ui = useBrowserApp({ width: 1500, height: 1000, removeClusters: [APACHE] })
+const { byTest, showView } = ui
+/** Another client of the local cluster, on its own session: the concurrent writer. */
+let other: ZooKeeperClient
 
 beforeAll(async () => {
-  web = await startBrowserMode()
-  browser = await openBrowser(web.url, { width: 1500, height: 1000 })
-  page = browser.page
-  contract = await openContractClient(web.rpcUrl)
-  const [cluster] = await contract.api.clusters.list()
-  localConnectString = cluster!.connectString
-  other = await connectZooKeeper(localConnectString)
+  other = await connectZooKeeper(ui.connectString)
   const acl = [{ perms: 1 | 2 | 16, id: { scheme: 'world', id: 'anyone' } }]
   for (const [path, data] of [
     ['/e2e-src', 'root'],
@@ -45,24 +34,12 @@ beforeAll(async () => {
   }
   await other.create('/e2e-src/locked', 'x', { acl })
   await other.create('/e2e-dst/locked', 'x')
-}, 240_000)
+})
 
 afterAll(async () => {
   await other?.close().catch(() => {})
-  const made = (await contract?.api.clusters.list().catch(() => [])) ?? []
-  for (const cluster of made.filter((one) => one.name === APACHE)) {
-    await contract.api.clusters.remove({ clusterId: cluster.clusterId, deleteData: true, confirm: cluster.name }).catch(() => {})
-  }
-  contract?.close()
-  await browser?.close()
-  await web?.close()
-}, 90_000)
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page !== undefined) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {})
 })
 
-const byTest = (id: string): Locator => page.locator(`[data-test="${id}"]`)
 const countOf = async (status: string): Promise<number> => Number(((await byTest(`diff-count-${status}`).textContent()) ?? '').replace(/[^0-9]/g, ''))
 
 async function compare(source: string, target: string): Promise<void> {
@@ -79,7 +56,7 @@ async function compare(source: string, target: string): Promise<void> {
 
 describe('Diff view', () => {
   it('compares two subtrees, shows a data diff, applies picked entries and reports a concurrent change', async () => {
-    await byTest('view-diffs').click()
+    await showView('diffs')
     await expect.poll(() => byTest('diff-source-connection').inputValue(), { timeout: 30_000 }).not.toBe('')
     await compare('/e2e-src', '/e2e-dst')
     await expect.poll(() => countOf('added')).toBe(2)
@@ -90,10 +67,10 @@ describe('Diff view', () => {
     expect(await byTest('diff-row-locked').textContent()).toContain('ACL')
 
     await byTest('diff-row-config').click()
-    await expect.poll(() => page.locator('[data-test="monaco-diff"] .view-lines').count(), { timeout: 30_000 }).toBe(2)
+    await expect.poll(() => ui.page.locator('[data-test="monaco-diff"] .view-lines').count(), { timeout: 30_000 }).toBe(2)
     // Monaco renders spaces as no-break spaces.
-    await expect.poll(async () => ((await page.locator('[data-test="monaco-diff"]').textContent()) ?? '').replace(/\u00a0/g, ' ')).toContain('"replicas": 3')
-    await screenshot(page, 'diffs-01-compared-light')
+    await expect.poll(async () => ((await ui.page.locator('[data-test="monaco-diff"]').textContent()) ?? '').replace(/\u00a0/g, ' ')).toContain('"replicas": 3')
+    await screenshot(ui.page, 'diffs-01-compared-light')
 
     // Pick config and the nested added child (its added parent comes along); preview lists the exact writes.
     await byTest('diff-pick-config').check()
@@ -101,7 +78,7 @@ describe('Diff view', () => {
     await byTest('diff-apply-picked').click()
     await expect.poll(() => byTest('diff-plan-counts').textContent()).toBe('2 creates, 1 setDatas, 0 setACLs, 0 deletes in 1 transactions')
     expect(await byTest('diff-op-0').textContent()).toContain('/e2e-dst/config')
-    await screenshot(page, 'diffs-02-preview')
+    await screenshot(ui.page, 'diffs-02-preview')
     // Meanwhile another client changes the target's config: the transaction must abort, not overwrite it.
     await other.setData('/e2e-dst/config', '{"replicas": 5}')
     await byTest('diff-apply-confirm').click()
@@ -109,7 +86,7 @@ describe('Diff view', () => {
     expect(await byTest('diff-batch-0').textContent()).toContain('BADVERSION at /e2e-dst/config')
     expect((await other.getData('/e2e-dst/config')).data?.toString()).toBe('{"replicas": 5}')
     expect(await other.exists('/e2e-dst/only-in-source')).toBeNull()
-    await screenshot(page, 'diffs-03-aborted')
+    await screenshot(ui.page, 'diffs-03-aborted')
 
     // Compare again and mirror everything: then nothing differs.
     await compare('/e2e-src', '/e2e-dst')
@@ -120,19 +97,19 @@ describe('Diff view', () => {
     await compare('/e2e-src', '/e2e-dst')
     await expect.poll(() => countOf('unchanged')).toBe(6)
     expect([await countOf('added'), await countOf('changed'), await countOf('removed')]).toEqual([0, 0, 0])
-    expect(browser.errors).toEqual([])
+    expect(ui.browser.errors).toEqual([])
   }, 180_000)
 
   it('mirrors a subtree of the ZooDesk cluster onto an Apache ZooKeeper 3.8 cluster', async () => {
-    const apache = await contract.api.clusters.create({ name: APACHE, voters: 1, kind: 'apache', tickTimeMs: 500 })
+    const apache = await ui.contract.api.clusters.create({ name: APACHE, voters: 1, kind: 'apache', tickTimeMs: 500 })
     const probe = await connectZooKeeper(apache.connectString)
     await probe.create('/copy', 'stale')
     await probe.create('/copy/extra', 'only here')
     await probe.close()
     await byTest('quick-connect-input').fill(apache.connectString)
     await byTest('quick-connect').click()
-    await byTest('view-diffs').click()
-    await expect.poll(() => page.locator(`[data-test="diff-target-connection"] option`).count(), { timeout: 30_000 }).toBe(2)
+    await showView('diffs')
+    await expect.poll(() => ui.page.locator(`[data-test="diff-target-connection"] option`).count(), { timeout: 30_000 }).toBe(2)
     await byTest('diff-target-connection').selectOption({ index: 1 })
     await compare('/e2e-src', '/copy')
     expect([await countOf('added'), await countOf('changed'), await countOf('removed')]).toEqual([5, 1, 1])
@@ -142,10 +119,10 @@ describe('Diff view', () => {
     await compare('/e2e-src', '/copy')
     await expect.poll(() => countOf('unchanged')).toBe(6)
     await byTest('theme-toggle').click()
-    await expect.poll(() => page.evaluate<string>(currentTheme())).toBe('dark')
+    await expect.poll(() => ui.page.evaluate<string>(currentTheme())).toBe('dark')
     await byTest('diff-count-unchanged').click()
-    await screenshot(page, 'diffs-04-cross-cluster-dark')
+    await screenshot(ui.page, 'diffs-04-cross-cluster-dark')
     await byTest('theme-toggle').click()
-    expect(browser.errors).toEqual([])
+    expect(ui.browser.errors).toEqual([])
   }, 240_000)
 })

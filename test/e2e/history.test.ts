@@ -2,57 +2,32 @@
 // (3 ZooDesk members). Two other clients, each on its own member, change a node; the tab lists every version from a
 // member's txn log with the sessions that made them, shows two versions in Monaco's diff, restores a version (the
 // data equals that version), and refuses a restore after a concurrent change (BADVERSION shown, nothing overwritten).
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Locator } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ZooKeeperClient } from '../../engine/client'
-import type { ApiClient } from '../../renderer/api/client'
-import { type Browser, type BrowserMode, openBrowser, screenshot, startBrowserMode } from './support/browser-mode'
-import { connectZooKeeper, openContractClient } from './support/second-client'
+import { useBrowserApp } from './support/browser-app'
+import { screenshot } from './support/browser-mode'
+import { connectZooKeeper } from './support/second-client'
 
-let web: BrowserMode
-let browser: Browser
-let page: Page
-let contract: ApiClient
+const ui = useBrowserApp({ width: 1400, height: 900 })
+const { byTest, openPath } = ui
 let first: ZooKeeperClient
 let second: ZooKeeperClient
 const path = '/e2e-history'
 const hex = (value: bigint) => `0x${value.toString(16)}`
 
 beforeAll(async () => {
-  web = await startBrowserMode()
-  browser = await openBrowser(web.url, { width: 1400, height: 900 })
-  page = browser.page
-  contract = await openContractClient(web.rpcUrl)
-  const cluster = (await contract.api.clusters.list()).find((one) => one.isDefault)
-  const [m1, m2] = cluster?.members ?? []
+  const [m1, m2] = ui.cluster?.members ?? []
   first = await connectZooKeeper(`127.0.0.1:${m1?.clientPort ?? 0}`)
   second = await connectZooKeeper(`127.0.0.1:${m2?.clientPort ?? 0}`)
-}, 240_000)
+})
 
 afterAll(async () => {
   await first?.close().catch(() => {})
   await second?.close().catch(() => {})
-  contract?.close()
-  await browser?.close()
-  await web?.close()
-}, 60_000)
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page !== undefined) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {})
 })
 
-const byTest = (id: string): Locator => page.locator(`[data-test="${id}"]`)
-const row = (at: string): Locator => page.locator(`[data-test="tree-row"][data-path="${at}"]`)
-const historyRows = (): Locator => page.locator('[data-test^="history-row-"]')
-
-async function openPath(at: string): Promise<void> {
-  await byTest('view-explorer').click()
-  await row('/').waitFor()
-  if ((await row('/').getAttribute('aria-expanded')) !== 'true') await row('/').dblclick()
-  await row(at).waitFor()
-  await row(at).click()
-  await expect.poll(() => byTest('node-path').textContent()).toBe(at)
-}
+const historyRows = (): Locator => ui.page.locator('[data-test^="history-row-"]')
 
 describe('History tab on a local cluster', () => {
   it('lists every version with its session, diffs two, and restores one', async () => {
@@ -65,19 +40,19 @@ describe('History tab on a local cluster', () => {
     expect(await byTest('history-source').textContent()).toContain('txn log')
     const kinds = await historyRows().evaluateAll((rows) => rows.map((one) => one.getAttribute('data-kind')))
     expect(kinds).toEqual(['setData', 'setData', 'create'])
-    const who = await page.locator('[data-test="history-who"]').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('title')))
+    const who = await ui.page.locator('[data-test="history-who"]').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('title')))
     expect(who).toEqual([hex(first.sessionId), hex(second.sessionId), hex(first.sessionId)])
     await byTest('history-diff').locator('.monaco-editor').first().waitFor()
     await expect.poll(() => byTest('history-diff').locator('.monaco-editor .view-lines').last().textContent()).toContain('zone')
-    console.log(`history tab: ${await page.locator('.history .bar .faint').last().textContent()}`)
-    console.log(`screenshot: ${await screenshot(page, 'history-versions-diff')}`)
+    console.log(`history tab: ${await ui.page.locator('.history .bar .faint').last().textContent()}`)
+    console.log(`screenshot: ${await screenshot(ui.page, 'history-versions-diff')}`)
 
     const created = historyRows().last()
     await created.locator('[data-test^="history-restore-"]').click()
     await byTest('confirm-ok').click()
     await expect.poll(async () => (await first.getData(path)).data?.toString()).toBe('{"replicas": 1}')
     await expect.poll(() => historyRows().count()).toBe(4)
-    console.log(`screenshot: ${await screenshot(page, 'history-restored')}`)
+    console.log(`screenshot: ${await screenshot(ui.page, 'history-restored')}`)
   })
 
   it('refuses a restore after a concurrent change: BADVERSION shown, nothing overwritten', async () => {
@@ -90,6 +65,6 @@ describe('History tab on a local cluster', () => {
     await byTest('history-refused').waitFor()
     expect(await byTest('history-refused').textContent()).toContain('BADVERSION')
     expect((await first.getData(path)).data?.toString()).toBe('{"replicas": 9}')
-    console.log(`screenshot: ${await screenshot(page, 'history-badversion')}`)
+    console.log(`screenshot: ${await screenshot(ui.page, 'history-badversion')}`)
   })
 })

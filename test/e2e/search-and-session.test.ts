@@ -3,67 +3,26 @@
 // client owns (checked against a TCP proxy's own socket, which is what the server sees), and the health panel's
 // requests/s chart under a burst of requests. Each flow saves a screenshot.
 import { type AddressInfo, type Socket, createConnection, createServer } from 'node:net'
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CreateMode, type ZooKeeperClient } from '../../engine/client'
 import type { ProgressEvent } from '../../main/contract/contract'
-import type { ApiClient } from '../../renderer/api/client'
-import { type Browser, type BrowserMode, openBrowser, screenshot, startBrowserMode } from './support/browser-mode'
-import { connectZooKeeper, openContractClient } from './support/second-client'
+import { useBrowserApp } from './support/browser-app'
+import { screenshot } from './support/browser-mode'
+import { connectZooKeeper } from './support/second-client'
 
-let web: BrowserMode
-let browser: Browser
-let page: Page
-let contract: ApiClient
+const ui = useBrowserApp({ escapeAfterEach: true })
+const { byTest, row, showView, openPath } = ui
 let other: ZooKeeperClient
-let connectString = ''
 const progress: ProgressEvent[] = []
 
 beforeAll(async () => {
-  web = await startBrowserMode()
-  browser = await openBrowser(web.url)
-  page = browser.page
-  contract = await openContractClient(web.rpcUrl)
-  contract.on('operations.progress', (event) => progress.push(event))
-  const clusters = await contract.api.clusters.list()
-  connectString = clusters.find((cluster) => cluster.isDefault)?.connectString ?? ''
-  other = await connectZooKeeper(connectString)
-}, 240_000)
+  ui.contract.on('operations.progress', (event) => progress.push(event))
+  other = await connectZooKeeper(ui.connectString)
+})
 
 afterAll(async () => {
   await other?.close().catch(() => {})
-  contract?.close()
-  await browser?.close()
-  await web?.close()
-}, 60_000)
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page !== undefined) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {})
-  await page?.keyboard.press('Escape').catch(() => {})
 })
-
-const byTest = (id: string): Locator => page.locator(`[data-test="${id}"]`)
-const row = (path: string): Locator => page.locator(`[data-test="tree-row"][data-path="${path}"]`)
-
-async function view(name: string): Promise<void> {
-  await byTest(`view-${name}`).click()
-}
-
-/** Expands the ancestors of `path` in the tree and selects it. */
-async function openPath(path: string): Promise<void> {
-  await view('explorer')
-  const parts = path.split('/').filter((part) => part !== '')
-  let at = ''
-  for (const part of parts) {
-    const parentRow = row(at === '' ? '/' : at)
-    await parentRow.waitFor()
-    if ((await parentRow.getAttribute('aria-expanded')) !== 'true') await parentRow.dblclick()
-    at = `${at}/${part}`
-  }
-  await row(path).waitFor()
-  await row(path).click()
-  await expect.poll(() => byTest('node-path').textContent()).toBe(path)
-}
 
 /** A TCP proxy to one member: the member sees the proxy's outgoing socket as the client. */
 async function startProxy(targetPort: number): Promise<{ port: number; upstream: string[]; close(): Promise<void> }> {
@@ -112,7 +71,7 @@ describe('search, session owner and requests/s in browser mode', () => {
     await byTest('search-query').fill('needle')
     await byTest('search-match').selectOption('data')
     // What the status line says while it runs, as the page saw it.
-    await page.evaluate(`(() => {
+    await ui.page.evaluate(`(() => {
       window.__searchStatus = []
       const observer = new MutationObserver(() => {
         const text = document.querySelector('[data-test="search-status"]')?.textContent?.trim()
@@ -123,19 +82,19 @@ describe('search, session owner and requests/s in browser mode', () => {
     const started = Date.now()
     await byTest('search-start').click()
     await expect.poll(() => byTest('search-status').textContent(), { timeout: 60_000 }).toMatch(/found among/)
-    const statuses = (await page.evaluate('window.__searchStatus')) as string[]
+    const statuses = (await ui.page.evaluate('window.__searchStatus')) as string[]
     console.log(`searching data of ${NODES + 5} nodes took ${Date.now() - started} ms; the status line went: ${statuses.join(' → ')}`)
     expect(statuses.some((text) => /^Searching… [\d,]+ nodes read$/.test(text))).toBe(true)
     expect(await byTest('search-status').textContent()).toContain(`1 found among ${(NODES + 5).toLocaleString('en-US')} nodes`)
     const searchEvents = progress.filter((event) => event.kind === 'search' && event.path === '/srch')
     expect(searchEvents.at(-1)).toMatchObject({ phase: 'done', done: NODES + 5 })
 
-    const result = page.locator('[data-test="search-result"][data-path="/srch/app/deep/settings"]')
+    const result = ui.page.locator('[data-test="search-result"][data-path="/srch/app/deep/settings"]')
     await result.waitFor()
     await result.click()
     await expect.poll(() => byTest('node-path').textContent()).toBe('/srch/app/deep/settings')
     await expect.poll(() => row('/srch/app/deep/settings').getAttribute('class')).toContain('selected')
-    await screenshot(page, 'h2-01-subtree-search')
+    await screenshot(ui.page, 'h2-01-subtree-search')
 
     // A name search from the filter box (Enter) over the same subtree: the tree's own filter leaves it visible.
     await row('/srch').click()
@@ -143,15 +102,15 @@ describe('search, session owner and requests/s in browser mode', () => {
     await byTest('tree-filter').press('Enter')
     await expect.poll(() => byTest('search-query').inputValue()).toBe('n0499')
     await byTest('search-start').click()
-    await expect.poll(() => page.locator('[data-test="search-result"]').count(), { timeout: 30_000 }).toBe(10)
-    await screenshot(page, 'h2-02-search-from-filter')
+    await expect.poll(() => ui.page.locator('[data-test="search-result"]').count(), { timeout: 30_000 }).toBe(10)
+    await screenshot(ui.page, 'h2-02-search-from-filter')
     await byTest('search-close').click()
     await byTest('tree-filter').fill('')
-    expect(browser.errors).toEqual([])
+    expect(ui.browser.errors).toEqual([])
   })
 
   it('shows the client address of an ephemeral node created by another client', async () => {
-    const members = (await contract.api.clusters.list()).find((cluster) => cluster.isDefault)!.members
+    const members = (await ui.contract.api.clusters.list()).find((cluster) => cluster.isDefault)!.members
     const target = members[members.length - 1]!
     const proxy = await startProxy(target.clientPort)
     const owner = await connectZooKeeper(`127.0.0.1:${proxy.port}`)
@@ -167,7 +126,7 @@ describe('search, session owner and requests/s in browser mode', () => {
       expect(proxy.upstream).toHaveLength(1)
       expect(await address.textContent()).toBe(`${proxy.upstream[0]}, connected to 127.0.0.1:${target.clientPort}`)
       expect(await byTest('session-details').textContent()).toContain('last operation')
-      await screenshot(page, 'h2-03-ephemeral-owner-address')
+      await screenshot(ui.page, 'h2-03-ephemeral-owner-address')
       await byTest('tab-data').click()
     } finally {
       await owner.close().catch(() => {})
@@ -176,11 +135,11 @@ describe('search, session owner and requests/s in browser mode', () => {
   })
 
   it('shows requests per second in the health panel', async () => {
-    await view('health')
-    const chart = page.locator('figure', { has: page.locator('figcaption', { hasText: 'Requests per second' }) })
+    await showView('health')
+    const chart = ui.page.locator('figure', { has: ui.page.locator('figcaption', { hasText: 'Requests per second' }) })
     await chart.waitFor()
     const requestFigures = async (): Promise<number[]> =>
-      (await page.locator('[data-test="member-requests"]').allTextContents()).map((text) => Number(text.replace(/,/g, ''))).filter((value) => Number.isFinite(value))
+      (await ui.page.locator('[data-test="member-requests"]').allTextContents()).map((text) => Number(text.replace(/,/g, ''))).filter((value) => Number.isFinite(value))
     // Rates need two rounds; then a steady load from another client, which the cards and the chart show.
     await expect.poll(async () => (await requestFigures()).length, { timeout: 15_000 }).toBeGreaterThan(0)
     let loading = true
@@ -190,7 +149,7 @@ describe('search, session owner and requests/s in browser mode', () => {
     try {
       await expect.poll(async () => Math.max(0, ...(await requestFigures())), { timeout: 15_000 }).toBeGreaterThan(100)
       // A few more rounds of load so that the chart draws a line, not a dot.
-      const seen = await page.locator('[data-test="member-card"]').count()
+      const seen = await ui.page.locator('[data-test="member-card"]').count()
       // A chart is drawn only while it is on screen (TimeChart).
       await chart.scrollIntoViewIfNeeded()
       await expect.poll(async () => (await chart.locator('canvas').count()) > 0 && seen === 3, { timeout: 5000 }).toBe(true)
@@ -201,7 +160,7 @@ describe('search, session owner and requests/s in browser mode', () => {
     }
     console.log(`requests/s shown per member under load: ${(await requestFigures()).join(', ')}`)
     await chart.scrollIntoViewIfNeeded()
-    await screenshot(page, 'h2-04-health-requests-per-second')
-    expect(browser.errors).toEqual([])
+    await screenshot(ui.page, 'h2-04-health-requests-per-second')
+    expect(ui.browser.errors).toEqual([])
   })
 })

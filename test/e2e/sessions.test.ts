@@ -3,43 +3,21 @@
 // address and counts; filter and expand; expire one from the view: its client gets Expired and its ephemerals are
 // gone on every member. Then an Apache ZooKeeper 3.8 cluster made through the contract: sessions listed, expiring
 // disabled with the reason. Screenshots light and dark.
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { CreateMode, type ZooKeeperClient } from '../../engine/client'
-import type { ApiClient } from '../../renderer/api/client'
-import { type Browser, type BrowserMode, openBrowser, screenshot, startBrowserMode } from './support/browser-mode'
+import { useBrowserApp } from './support/browser-app'
+import { screenshot } from './support/browser-mode'
 import { currentTheme } from './support/page-scripts'
-import { connectZooKeeper, openContractClient } from './support/second-client'
+import { connectZooKeeper } from './support/second-client'
 
-let web: BrowserMode
-let browser: Browser
-let page: Page
-let contract: ApiClient
+const ui = useBrowserApp({ width: 1400, height: 900, removeClusters: ['e2e-sessions-apache'] })
+const { byTest, showView } = ui
 const clients: ZooKeeperClient[] = []
-
-beforeAll(async () => {
-  web = await startBrowserMode()
-  browser = await openBrowser(web.url, { width: 1400, height: 900 })
-  page = browser.page
-  contract = await openContractClient(web.rpcUrl)
-}, 240_000)
 
 afterAll(async () => {
   for (const client of clients) await client.close().catch(() => {})
-  const made = (await contract?.api.clusters.list().catch(() => [])) ?? []
-  for (const cluster of made.filter((one) => one.name === 'e2e-sessions-apache')) {
-    await contract.api.clusters.remove({ clusterId: cluster.clusterId, deleteData: true, confirm: cluster.name }).catch(() => {})
-  }
-  contract?.close()
-  await browser?.close()
-  await web?.close()
-}, 90_000)
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page !== undefined) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {})
 })
 
-const byTest = (id: string): Locator => page.locator(`[data-test="${id}"]`)
 const hex = (sessionId: bigint): string => `0x${sessionId.toString(16)}`
 
 interface Joined {
@@ -60,21 +38,21 @@ async function join(port: number, root: string, name: string): Promise<Joined> {
 }
 
 async function showCluster(clusterId: string): Promise<void> {
-  await byTest('view-sessions').click()
+  await showView('sessions')
   await byTest('sessions-source').selectOption(`cluster:${clusterId}`)
   await byTest('sessions-refresh').click()
 }
 
 describe('Sessions view', () => {
   it('lists sessions of clients on different members with ephemerals and watches, and expires one on purpose', async () => {
-    const [cluster] = await contract.api.clusters.list()
+    const [cluster] = await ui.contract.api.clusters.list()
     const root = '/e2e-sessions'
     const setup = await connectZooKeeper(cluster!.connectString)
     await setup.create(root, null)
     await setup.close()
     const alice = await join(cluster!.members[0]!.clientPort, root, 'alice')
     const bob = await join(cluster!.members[2]!.clientPort, root, 'bob')
-    await page.reload()
+    await ui.page.reload()
     await showCluster(cluster!.clusterId)
     const aliceRow = byTest(`session-${hex(alice.client.sessionId)}`)
     const bobRow = byTest(`session-${hex(bob.client.sessionId)}`)
@@ -86,10 +64,10 @@ describe('Sessions view', () => {
     console.log(`sessions listed: ${await byTest('sessions-summary').textContent()}`)
 
     await byTest('sessions-filter').fill('bob-2')
-    await expect.poll(() => page.locator('tr.session-row').count()).toBe(1)
+    await expect.poll(() => ui.page.locator('tr.session-row').count()).toBe(1)
     await bobRow.click()
     expect(await byTest(`session-detail-${hex(bob.client.sessionId)}`).textContent()).toContain(`${root}/bob-watched`)
-    await screenshot(page, 'sessions-01-list')
+    await screenshot(ui.page, 'sessions-01-list')
 
     const started = Date.now()
     await bobRow.locator('[data-test="session-expire"]').click()
@@ -111,22 +89,22 @@ describe('Sessions view', () => {
     expect(await aliceRow.count()).toBe(1)
 
     // By the app's open connection to the cluster: same sessions, and the cluster is recognised (expire possible).
-    const [open] = await contract.api.connections.list()
-    const byConnection = await contract.api.sessions.list({ connectionId: open!.connectionId })
+    const [open] = await ui.contract.api.connections.list()
+    const byConnection = await ui.contract.api.sessions.list({ connectionId: open!.connectionId })
     expect(byConnection.clusterId).toBe(cluster!.clusterId)
     expect(byConnection.expire).toEqual({ possible: true })
     expect(byConnection.sessions.map((session) => session.sessionId)).toContain(hex(alice.client.sessionId))
     expect(byConnection.sessions.map((session) => session.sessionId)).not.toContain(hex(bob.client.sessionId))
-    await expect(contract.api.sessions.expire({ clusterId: cluster!.clusterId, sessionId: 'nope' })).rejects.toMatchObject({ code: 'BAD_ARGUMENTS' })
-    await expect(contract.api.sessions.expire({ clusterId: cluster!.clusterId, sessionId: hex(bob.client.sessionId) })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(ui.contract.api.sessions.expire({ clusterId: cluster!.clusterId, sessionId: 'nope' })).rejects.toMatchObject({ code: 'BAD_ARGUMENTS' })
+    await expect(ui.contract.api.sessions.expire({ clusterId: cluster!.clusterId, sessionId: hex(bob.client.sessionId) })).rejects.toMatchObject({ code: 'NOT_FOUND' })
     expect(alice.events).not.toContain('Expired')
-    expect(browser.errors).toEqual([])
+    expect(ui.browser.errors).toEqual([])
   }, 180_000)
 
   it('lists an Apache ZooKeeper 3.8 cluster’s sessions and explains why expiring is not possible', async () => {
-    const apache = await contract.api.clusters.create({ name: 'e2e-sessions-apache', voters: 3, kind: 'apache', tickTimeMs: 500 })
+    const apache = await ui.contract.api.clusters.create({ name: 'e2e-sessions-apache', voters: 3, kind: 'apache', tickTimeMs: 500 })
     const carol = await join(apache.members[1]!.clientPort, '', 'carol')
-    await page.reload()
+    await ui.page.reload()
     await showCluster(apache.clusterId)
     const carolRow = byTest(`session-${hex(carol.client.sessionId)}`)
     await expect.poll(() => carolRow.count(), { timeout: 30_000 }).toBe(1)
@@ -136,7 +114,7 @@ describe('Sessions view', () => {
     expect(await byTest('sessions-expire-note').textContent()).toContain('Apache ZooKeeper has no four-letter word or AdminServer command')
     expect(await carolRow.locator('[data-test="session-expire"]').isDisabled()).toBe(true)
     await byTest('theme-toggle').click()
-    await expect.poll(() => page.evaluate<string>(currentTheme())).toBe('dark')
-    await screenshot(page, 'sessions-02-apache-dark')
+    await expect.poll(() => ui.page.evaluate<string>(currentTheme())).toBe('dark')
+    await screenshot(ui.page, 'sessions-02-apache-dark')
   }, 240_000)
 })

@@ -2,43 +2,22 @@
 // Attach from the view to the cluster's connection, run writes from a second client (its own session), and see them
 // stream into the table with counts and the rates chart; filter, pause, detach. Then an Apache ZooKeeper 3.8
 // cluster made through the contract, tapped by a connect string typed into the view. Screenshots light and dark.
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiClient } from '../../renderer/api/client'
-import { type Browser, type BrowserMode, openBrowser, screenshot, startBrowserMode } from './support/browser-mode'
+import { afterAll, describe, expect, it } from 'vitest'
+import { useBrowserApp } from './support/browser-app'
+import { screenshot } from './support/browser-mode'
 import { currentTheme } from './support/page-scripts'
-import { connectZooKeeper, openContractClient } from './support/second-client'
+import { connectZooKeeper } from './support/second-client'
 
-let web: BrowserMode
-let browser: Browser
-let page: Page
-let contract: ApiClient
+const ui = useBrowserApp({ width: 1400, height: 1000, removeClusters: ['e2e-tap-apache'] })
+const { byTest, showView } = ui
 
-beforeAll(async () => {
-  web = await startBrowserMode()
-  browser = await openBrowser(web.url, { width: 1400, height: 1000 })
-  page = browser.page
-  contract = await openContractClient(web.rpcUrl)
-}, 240_000)
-
+// Runs before the app closes (after-hooks run as a stack): no tap left attached to a cluster about to go.
 afterAll(async () => {
-  for (const tap of (await contract?.api.tap.list().catch(() => [])) ?? []) await contract.api.tap.detach({ tapId: tap.tapId }).catch(() => {})
-  const made = (await contract?.api.clusters.list().catch(() => [])) ?? []
-  for (const cluster of made.filter((one) => one.name === 'e2e-tap-apache')) {
-    await contract.api.clusters.remove({ clusterId: cluster.clusterId, deleteData: true, confirm: cluster.name }).catch(() => {})
-  }
-  contract?.close()
-  await browser?.close()
-  await web?.close()
-}, 90_000)
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page !== undefined) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {})
+  for (const tap of (await ui.contract?.api.tap.list().catch(() => [])) ?? []) await ui.contract.api.tap.detach({ tapId: tap.tapId }).catch(() => {})
 })
 
-const byTest = (id: string): Locator => page.locator(`[data-test="${id}"]`)
 const count = async (type: string): Promise<number> => {
-  const chip = page.locator(`[data-test="tap-count"][data-type="${type}"] b`)
+  const chip = ui.page.locator(`[data-test="tap-count"][data-type="${type}"] b`)
   return (await chip.count()) === 0 ? 0 : Number((await chip.textContent())!.replace(/[^0-9]/g, ''))
 }
 
@@ -58,7 +37,7 @@ async function writeLoad(connectString: string, root: string, nodes: number): Pr
 
 describe('Tap view', () => {
   it('attaches to the local cluster through its connection and streams another client’s writes with rates', async () => {
-    await byTest('view-tap').click()
+    await showView('tap')
     await expect.poll(() => byTest('tap-connection').inputValue(), { timeout: 30_000 }).not.toBe('')
     const attachedAt = Date.now()
     await byTest('tap-attach').click()
@@ -66,13 +45,13 @@ describe('Tap view', () => {
     console.log(`tap live ${Date.now() - attachedAt} ms after the click`)
     expect(await byTest('tap-leader').textContent()).toMatch(/^[123]$/)
 
-    const [cluster] = await contract.api.clusters.list()
+    const [cluster] = await ui.contract.api.clusters.list()
     const writes = await writeLoad(cluster!.connectString, '/e2e-tap', 300)
     await expect.poll(() => count('setData'), { timeout: 30_000 }).toBe(300)
     await expect.poll(() => count('create'), { timeout: 30_000 }).toBe(301)
     expect(await count('createSession')).toBeGreaterThanOrEqual(1)
     expect(writes).toBe(601)
-    const rows = page.locator('[data-test="tap-row"]')
+    const rows = ui.page.locator('[data-test="tap-row"]')
     expect(await rows.count()).toBeGreaterThan(10)
     expect(await rows.count()).toBeLessThan(200) // virtualised: a screenful, not 600 rows
     await expect.poll(async () => (await byTest('tap-rows').textContent()) ?? '').toContain('/e2e-tap/n')
@@ -80,9 +59,9 @@ describe('Tap view', () => {
     // Filter by path and type, then pause: new txns count but the table holds still.
     await byTest('tap-filter-type').selectOption('create')
     await byTest('tap-filter-path').fill('/e2e-tap/n29')
-    await expect.poll(() => page.locator('[data-test="tap-row"][data-type="create"]').count()).toBe(11) // n29, n290…n299
-    expect(await page.locator('[data-test="tap-row"][data-type="setData"]').count()).toBe(0)
-    await screenshot(page, 'tap-01-filtered')
+    await expect.poll(() => ui.page.locator('[data-test="tap-row"][data-type="create"]').count()).toBe(11) // n29, n290…n299
+    expect(await ui.page.locator('[data-test="tap-row"][data-type="setData"]').count()).toBe(0)
+    await screenshot(ui.page, 'tap-01-filtered')
     await byTest('tap-filter-path').fill('')
     await byTest('tap-filter-type').selectOption('')
     await byTest('tap-pause').click()
@@ -93,21 +72,21 @@ describe('Tap view', () => {
     await byTest('tap-pause').click()
     await expect.poll(() => byTest('tap-shown').textContent()).not.toBe(shownBefore)
     // The rates chart has a line per type plus the total.
-    await expect.poll(() => page.locator('[data-test="tap-rates"] .u-legend .u-series').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(4)
-    await screenshot(page, 'tap-02-live-light')
+    await expect.poll(() => ui.page.locator('[data-test="tap-rates"] .u-legend .u-series').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(4)
+    await screenshot(ui.page, 'tap-02-live-light')
     await byTest('theme-toggle').click()
-    await expect.poll(() => page.evaluate<string>(currentTheme())).toBe('dark')
-    await screenshot(page, 'tap-03-live-dark')
+    await expect.poll(() => ui.page.evaluate<string>(currentTheme())).toBe('dark')
+    await screenshot(ui.page, 'tap-03-live-dark')
     await byTest('theme-toggle').click()
 
     await byTest('tap-detach').click()
     await expect.poll(() => byTest('tap-state').getAttribute('data-phase')).toBe('stopped')
-    expect(await contract.api.tap.list()).toEqual([])
-    expect(browser.errors).toEqual([])
+    expect(await ui.contract.api.tap.list()).toEqual([])
+    expect(ui.browser.errors).toEqual([])
   }, 180_000)
 
   it('taps an Apache ZooKeeper 3.8 cluster by a connect string typed into the view', async () => {
-    const apache = await contract.api.clusters.create({ name: 'e2e-tap-apache', voters: 3, kind: 'apache', tickTimeMs: 500 })
+    const apache = await ui.contract.api.clusters.create({ name: 'e2e-tap-apache', voters: 3, kind: 'apache', tickTimeMs: 500 })
     // Serving once a client gets a session (the tap's own leader search retries too).
     const probe = await connectZooKeeper(apache.connectString)
     await probe.close()
@@ -118,7 +97,7 @@ describe('Tap view', () => {
     await writeLoad(apache.connectString, '/e2e-apache-tap', 100)
     await expect.poll(() => count('setData'), { timeout: 30_000 }).toBe(100)
     await expect.poll(async () => (await byTest('tap-rows').textContent()) ?? '').toContain('/e2e-apache-tap/n')
-    await screenshot(page, 'tap-04-apache')
+    await screenshot(ui.page, 'tap-04-apache')
     await byTest('tap-detach').click()
     await expect.poll(() => byTest('tap-state').getAttribute('data-phase')).toBe('stopped')
   }, 240_000)

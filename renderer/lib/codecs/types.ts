@@ -19,6 +19,11 @@ export type DecodedData = { kind: 'text'; text: string; language: string } | { k
 export interface LayerCodec {
   readonly kind: 'layer'
   readonly name: string
+  /** A plug-in's display name, and by UI language (the pipeline shows `name`). */
+  readonly label?: string
+  readonly labels?: Readonly<Record<string, string>>
+  /** The plug-in file it came from (renderer/lib/codecs/plugins.ts); absent for built-ins. */
+  readonly plugin?: string
   /** 0 (not this) … 1 (surely this). Must not throw; the registry treats a throw as 0. */
   detect(bytes: Uint8Array): number
   /** Throws an Error with a readable message on malformed input. */
@@ -32,6 +37,10 @@ export interface ViewCodec {
   readonly name: string
   /** Shown in the view menu when there is no translation for `editor.views.<name>` (plug-ins). */
   readonly label?: string
+  /** `label` by UI language ('en', 'zh-CN'), from a plug-in's localized name. */
+  readonly labels?: Readonly<Record<string, string>>
+  /** The plug-in file it came from (renderer/lib/codecs/plugins.ts); absent for built-ins. */
+  readonly plugin?: string
   /** 0 (not this) … 1 (surely this). Must not throw; the registry treats a throw as 0. */
   detect(bytes: Uint8Array): number
   /** Throws an Error with a readable message on malformed input. */

@@ -788,6 +788,7 @@ export const contract = {
     'audit.entry': stream<AuditEntry>('A change the app just made.'),
     'tap.txns': stream<TapTxnBatch>('A tap’s committed txns, batched (about every 200 ms), with counts by type.'),
     'tap.state': stream<TapView>('A tap changed phase, leader, epoch or found a gap.'),
+    'history.changed': stream<{ connectionId: string; path: string }>('A partial (watch) timeline saw its node change: history.list has a new version.'),
     'codecs.pluginsChanged': stream<CodecPluginList>('A file in the codec plug-in folder was added, changed or removed (after codecs.plugins was called once).'),
   },
 } as const

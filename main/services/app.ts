@@ -77,7 +77,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
   const quotas = new Quotas(connections, audit)
   const reconfig = new Reconfig(connections, audit)
   const diffs = new Diffs(connections, operations, audit)
-  const history = new History(connections, clusters, operations, audit)
+  const history = new History(connections, clusters, operations, audit, bus)
   const codecPlugins = new CodecPlugins(codecPluginFolder(env.userDataDir), bus, env.openPath)
   let defaultConnectionId: string | null = null
 

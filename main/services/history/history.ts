@@ -12,6 +12,7 @@ import { fourLetterWord, notWhitelisted, parseCons, parseSrvr } from '../../../e
 import type { ParsedArgs } from '../../contract/contract'
 import type { ClusterView, NodeHistoryView, NodeRestoreResult, NodeVersionData, NodeVersionView } from '../../contract/model'
 import { fail } from '../../rpc/errors'
+import type { EventBus } from '../../rpc/event-bus'
 import type { AuditLog } from '../audit-log'
 import type { Connections, OpenConnection } from '../connections/connections'
 import type { Operations } from '../operations'
@@ -52,6 +53,7 @@ export class History {
     private readonly clusters: ClusterLookup,
     private readonly operations: Operations,
     private readonly audit: AuditLog,
+    private readonly bus: EventBus,
   ) {
     connections.onClose((connection) => {
       for (const [key, timeline] of this.timelines) {
@@ -176,7 +178,7 @@ export class History {
     const key = this.key(connection.id, path)
     let timeline = this.timelines.get(key)
     if (timeline === undefined) {
-      timeline = new WatchTimeline(connection.client, path)
+      timeline = new WatchTimeline(connection.client, path, () => this.bus.emit('history.changed', { connectionId: connection.id, path }))
       this.timelines.set(key, timeline)
       try {
         await timeline.start()

@@ -22,6 +22,8 @@ export interface SeenVersion {
 export class WatchTimeline {
   readonly versions: SeenVersion[] = []
   private started = false
+  /** start() has read the node once: what is seen from now on is a change. */
+  private live = false
   private stopped = false
   /** Fetches run one after another, so versions stay in order. */
   private chain: Promise<void> = Promise.resolve()
@@ -32,6 +34,8 @@ export class WatchTimeline {
   constructor(
     private readonly client: ZooKeeperClient,
     readonly path: string,
+    /** Called after a change was seen (not for the first fetch of start()): the UI re-reads the timeline. */
+    private readonly onChange: () => void = () => undefined,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -41,6 +45,7 @@ export class WatchTimeline {
     await this.client.addWatch(this.path, this.watcher, AddWatchMode.PERSISTENT)
     this.enqueue()
     await this.settled()
+    this.live = true
   }
 
   /** Resolves once every fetch queued so far is done. */
@@ -69,6 +74,7 @@ export class WatchTimeline {
     if (last !== undefined && last.kind === seen.kind && last.zxid === seen.zxid && last.aclVersion === seen.aclVersion) return
     this.versions.push(seen)
     if (this.versions.length > MAX_TIMELINE_VERSIONS) this.versions.splice(0, this.versions.length - MAX_TIMELINE_VERSIONS)
+    if (this.live) this.onChange()
   }
 
   async stop(): Promise<void> {

@@ -21,7 +21,8 @@ const DiffStub = defineComponent({
     return () => h('div', { class: 'diff-stub' }, [h('pre', { class: 'left' }, props.original), h('pre', { class: 'right' }, props.modified)])
   },
 })
-const global = { plugins: [i18n], stubs: { MonacoDiff: DiffStub } }
+// uPlot needs a real canvas (it runs in the e2e test); the stub keeps the chart's props and events.
+const global = { plugins: [i18n], stubs: { MonacoDiff: DiffStub, HistoryChart: true } }
 
 const version = (zxid: string, kind: NodeVersionView['kind'], v: number, sessionId: string | null): NodeVersionView => ({
   zxid,

@@ -1,5 +1,6 @@
 import { benchCommand } from './bench-command'
 import { clusterCommand } from './cluster-command'
+import { datadirCommand } from './datadir-command'
 import { createServerCommand } from './server-command'
 import { shellCommand } from './shell-command'
 import { type CliCommand, type CliContext, CliFailure, ExitCode, UsageError } from './support'
@@ -10,7 +11,7 @@ import { webCommand } from './web-command'
  * `zoodesk <subcommand> …`: finds the subcommand, runs it, and turns failures into one clear line on stderr
  * and an exit code (see ExitCode). Subcommands own their options and `--help`.
  */
-export const COMMANDS: readonly CliCommand[] = [createServerCommand(), clusterCommand, benchCommand, shellCommand, webCommand]
+export const COMMANDS: readonly CliCommand[] = [createServerCommand(), clusterCommand, benchCommand, shellCommand, webCommand, datadirCommand]
 
 function overview(commands: readonly CliCommand[]): string {
   const width = Math.max(...commands.map((command) => command.name.length))

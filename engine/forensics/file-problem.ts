@@ -17,7 +17,10 @@ export interface FileProblem {
   kind: FileProblemKind
   /** Byte offset in the file where reading stopped; null when the reader cannot say (a snapshot's bad seal says where the seal is). */
   offset: number | null
-  /** The last txn's zxid read whole before the problem (logs), or null when nothing was. */
+  /**
+   * The last txn's zxid read whole before the problem (logs): in this file, or when it has none readable, in the logs
+   * before it; null when nothing was.
+   */
   lastGoodZxid: bigint | null
   /** Txns (logs) or nodes (snapshots) read whole before the problem. */
   readable: number

@@ -61,10 +61,10 @@ export class ForensicDataDir {
     const last = index.count - 1
     const summary: DataDirSummary = {
       txnCount: index.count,
-      firstZxid: index.count > 0 ? index.zxid[0]! : null,
-      lastZxid: index.count > 0 ? index.zxid[last]! : null,
-      firstTimeMs: index.count > 0 ? index.timeMs[0]! : null,
-      lastTimeMs: index.count > 0 ? index.timeMs[last]! : null,
+      firstZxid: index.count > 0 ? index.zxidAt(0) : null,
+      lastZxid: index.count > 0 ? index.zxidAt(last) : null,
+      firstTimeMs: index.count > 0 ? index.timeAt(0) : null,
+      lastTimeMs: index.count > 0 ? index.timeAt(last) : null,
       indexMs: indexed.elapsedMs,
       indexBytes: index.memoryBytes(),
       logBytes: indexed.bytesRead,
@@ -80,7 +80,7 @@ export class ForensicDataDir {
   /** The txn of index row `row`, read from disk. */
   txnAt(row: number): Promise<LogEntry> {
     if (!Number.isInteger(row) || row < 0 || row >= this.index.count) throw new RangeError(`no txn #${row} (there are ${this.index.count})`)
-    return this.reader.read(this.index.files[this.index.fileIndex[row]!]!, this.index.offset[row]!)
+    return this.reader.read(this.index.fileOf(row), this.index.offsetAt(row))
   }
 
   filter(filter: TxnFilter): Uint32Array {

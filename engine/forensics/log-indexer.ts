@@ -1,16 +1,14 @@
 import { TxnLogCorruptError } from '../txn/errors'
 import { FILE_HEADER_BYTES } from '../txn/txn-log-format'
-import { type LogEntry, TxnLogIterator } from '../txn/txn-log-reader'
+import { type ScannedTxn, scanLogFile } from '../txn/txn-log-scan'
 import type { DataDirFile } from './data-dir-files'
-import { TxnEntryReader } from './entry-reader'
 import type { FileProblem } from './file-problem'
 import { inspectLogTail } from './tail-check'
 import { TxnIndex } from './txn-index'
-import { pathsOfTxn } from './txn-paths'
 
 /**
- * One streaming pass over every txn log of a data directory with engine/txn's reader (chunks of a few MB, never a
- * whole file in memory), recording each txn's row in a TxnIndex. A corrupt or cut file is reported (where, after
+ * One streaming pass over every txn log of a data directory with engine/txn's scan mode (chunks of a few MB, never a
+ * whole file in memory, no decoded body), recording each txn's row in a TxnIndex. A corrupt or cut file is reported (where, after
  * which zxid, how many txns were readable) and indexing goes on with the next file: a forensic tool shows what is
  * there, it does not refuse to start as a server must.
  */
@@ -37,7 +35,7 @@ export interface ScanOptions {
   onProgress?: (progress: ScanProgress) => void
   /** Checked between chunks; an aborted signal stops the pass with its reason. */
   signal?: AbortSignal
-  /** Bytes read per call (default 1 MiB: a batch of decoded txns dies young, before the next read). */
+  /** Bytes read per call (default 4 MiB; the scan keeps nothing of a chunk but the index rows). */
   chunkBytes?: number
 }
 
@@ -49,8 +47,7 @@ export interface LogIndexResult {
   bytesRead: number
 }
 
-const DEFAULT_CHUNK_BYTES = 1024 * 1024
-const FROM_THE_START = -(1n << 63n)
+const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024
 
 export async function indexLogs(logs: readonly DataDirFile[], options: ScanOptions = {}): Promise<LogIndexResult> {
   const startMs = performance.now()
@@ -71,30 +68,6 @@ export async function indexLogs(logs: readonly DataDirFile[], options: ScanOptio
   return { index, reports, elapsedMs: performance.now() - startMs, bytesRead }
 }
 
-function recordEntry(index: TxnIndex, fileIndex: number, report: LogFileReport, entry: LogEntry): void {
-  const { header } = entry
-  index.add({ zxid: header.zxid, timeMs: header.time, sessionId: header.clientId, type: header.type, fileIndex, offset: entry.offset }, pathsOfTxn(entry.body))
-  report.firstZxid ??= header.zxid
-  report.firstTimeMs ??= header.time
-  report.lastZxid = header.zxid
-  report.lastTimeMs = header.time
-  report.txnCount++
-  report.validEndOffset = entry.endOffset
-}
-
-/**
- * The reader fails a whole chunk when one entry in it is corrupt; the entries of that chunk before the bad one were
- * already checked, so they are read again one by one (at most one chunk's worth) and kept.
- */
-async function indexEntriesBefore(file: DataDirFile, fileIndex: number, index: TxnIndex, report: LogFileReport, badOffset: number): Promise<void> {
-  const reader = new TxnEntryReader()
-  try {
-    while (report.validEndOffset < badOffset) recordEntry(index, fileIndex, report, await reader.read(file.path, report.validEndOffset))
-  } finally {
-    await reader.close()
-  }
-}
-
 async function indexOneFile(
   file: DataDirFile,
   fileIndex: number,
@@ -113,28 +86,45 @@ async function indexOneFile(
     validEndOffset: Math.min(FILE_HEADER_BYTES, file.sizeBytes),
     problem: null,
   }
-  const iterator = TxnLogIterator.overFiles([file], FROM_THE_START, { chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES })
+  const firstRow = index.count
+  // Scan mode: header, paths and place of each entry, no decoded bodies (engine/txn/txn-log-scan.ts).
+  const record = (txn: ScannedTxn) => {
+    index.addScanned(txn)
+    report.validEndOffset = txn.endOffset
+  }
+  const summarise = () => {
+    report.txnCount = index.count - firstRow
+    if (report.txnCount === 0) return
+    report.firstZxid = index.zxidAt(firstRow)
+    report.firstTimeMs = index.timeAt(firstRow)
+    report.lastZxid = index.zxidAt(index.count - 1)
+    report.lastTimeMs = index.timeAt(index.count - 1)
+  }
+  // The zxid a damaged file's problem is "after": its own last good txn, or when it has none, the last txn before it.
+  const lastGoodZxid = () => report.lastZxid ?? (firstRow > 0 ? index.zxidAt(firstRow - 1) : null)
   try {
-    for (let batch = await iterator.nextBatch(); batch !== null; batch = await iterator.nextBatch()) {
-      for (const entry of batch) recordEntry(index, fileIndex, report, entry)
-      onOffset(report.validEndOffset)
-      options.signal?.throwIfAborted()
-    }
+    await scanLogFile(file.path, record, {
+      chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+      onChunk: (offset) => {
+        onOffset(offset)
+        options.signal?.throwIfAborted()
+      },
+    })
   } catch (error) {
     if (!(error instanceof TxnLogCorruptError)) throw error
-    await indexEntriesBefore(file, fileIndex, index, report, error.offset)
+    // Every entry before the bad one was delivered and indexed: the report says what was readable.
+    summarise()
     report.problem = {
       file: file.path,
       kind: 'corrupt',
       offset: error.offset,
-      lastGoodZxid: report.lastZxid,
+      lastGoodZxid: lastGoodZxid(),
       readable: report.txnCount,
       message: error.message.slice(`${error.file} at offset ${error.offset}: `.length),
     }
     return report
-  } finally {
-    await iterator.close()
   }
-  report.problem = await inspectLogTail(file.path, report.validEndOffset, file.sizeBytes, report.lastZxid, report.txnCount)
+  summarise()
+  report.problem = await inspectLogTail(file.path, report.validEndOffset, file.sizeBytes, lastGoodZxid(), report.txnCount)
   return report
 }

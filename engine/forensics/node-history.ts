@@ -118,5 +118,5 @@ export function sessionCreatedAt(dir: ForensicDataDir, sessionId: bigint): { zxi
   const rows = dir.filter({ sessionId, types: [OpCode.createSession] })
   const row = rows[0]
   if (row === undefined) return null
-  return { zxid: dir.index.zxid[row]!, timeMs: dir.index.timeMs[row]! }
+  return { zxid: dir.index.zxidAt(row), timeMs: dir.index.timeAt(row) }
 }

@@ -1,3 +1,4 @@
+import { BLOCK_ROWS, BLOCK_SHIFT } from './packed-column'
 import { NO_PATH, type TxnIndex } from './txn-index'
 
 /**
@@ -28,21 +29,19 @@ export function pathMatchesPrefix(path: string, prefix: string): boolean {
 /** For each interned path, whether it matches; null when there is no path condition. */
 function pathMask(index: TxnIndex, prefix: string | null | undefined): Uint8Array | null {
   if (prefix === null || prefix === undefined || prefix === '') return null
-  const mask = new Uint8Array(index.paths.size)
-  index.paths.values.forEach((path, id) => {
-    if (pathMatchesPrefix(path, prefix)) mask[id] = 1
-  })
-  return mask
+  return index.paths.matchingPrefix(prefix)
 }
 
-function rowMatchesPaths(index: TxnIndex, row: number, mask: Uint8Array): boolean {
-  const first = index.firstPath[row]!
-  if (first === NO_PATH) return false
-  if (mask[first] === 1) return true
-  const more = index.morePaths.get(row)
-  if (more === undefined) return false
+function morePathsMatch(index: TxnIndex, row: number, mask: Uint8Array): boolean {
+  const more = index.morePathIds(row)
+  if (more === null) return false
   for (const id of more) if (mask[id] === 1) return true
   return false
+}
+
+/** Scratch columns for one block of rows (a filter decodes only the columns its conditions need). */
+function scratch(wanted: boolean): Float64Array | undefined {
+  return wanted ? new Float64Array(BLOCK_ROWS) : undefined
 }
 
 export function filterTxns(index: TxnIndex, filter: TxnFilter): Uint32Array {
@@ -51,18 +50,33 @@ export function filterTxns(index: TxnIndex, filter: TxnFilter): Uint32Array {
   const types = filter.types === null || filter.types === undefined || filter.types.length === 0 ? null : new Set(filter.types)
   const fromTime = filter.fromTimeMs ?? -Infinity
   const toTime = filter.toTimeMs ?? Infinity
+  const byTime = fromTime !== -Infinity || toTime !== Infinity
   // zxids ascend in log order: the zxid bounds are a range of rows.
   const firstRow = filter.fromZxid === null || filter.fromZxid === undefined ? 0 : index.lowerBound(filter.fromZxid)
   const endRow = filter.toZxid === null || filter.toZxid === undefined ? index.count : index.lowerBound(filter.toZxid + 1n)
   const out = new Uint32Array(Math.max(0, endRow - firstRow))
   let matched = 0
-  for (let row = firstRow; row < endRow; row++) {
-    if (sessionNumber !== null && index.session[row] !== sessionNumber) continue
-    if (types !== null && !types.has(index.type[row]!)) continue
-    const time = index.timeMs[row]!
-    if (time < fromTime || time > toTime) continue
-    if (mask !== null && !rowMatchesPaths(index, row, mask)) continue
-    out[matched++] = row
+  const columns = { time: scratch(byTime), session: scratch(sessionNumber !== null), type: scratch(types !== null), path: scratch(mask !== null) }
+  for (let block = firstRow >>> BLOCK_SHIFT; block << BLOCK_SHIFT < endRow; block++) {
+    const blockStart = block << BLOCK_SHIFT
+    index.decodeBlock(block, columns)
+    const from = Math.max(firstRow, blockStart) - blockStart
+    const to = Math.min(endRow, blockStart + BLOCK_ROWS) - blockStart
+    for (let i = from; i < to; i++) {
+      if (sessionNumber !== null && columns.session![i] !== sessionNumber) continue
+      if (types !== null && !types.has(columns.type![i]!)) continue
+      if (byTime) {
+        const time = columns.time![i]!
+        if (time < fromTime || time > toTime) continue
+      }
+      if (mask !== null) {
+        // Path ids are stored one up (0: no path).
+        const first = columns.path![i]! - 1
+        if (first === NO_PATH) continue
+        if (mask[first] !== 1 && !morePathsMatch(index, blockStart + i, mask)) continue
+      }
+      out[matched++] = blockStart + i
+    }
   }
   return out.slice(0, matched)
 }

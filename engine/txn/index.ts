@@ -81,4 +81,5 @@ export {
   readAllTxns,
   truncateLog,
 } from './txn-log-reader'
+export { type LogScanOptions, type LogScanResult, ScannedTxn, scanLogEntryBody, scanLogFile } from './txn-log-scan'
 export { type StorageBenchResult, benchStorage } from './bench'

@@ -32,6 +32,7 @@ import type {
   ForensicTreeView,
   ForensicTxnDetail,
   ForensicTxnPage,
+  ForensicTxnRate,
   HealthAlert,
   NodeHistoryView,
   NodeRestoreResult,
@@ -738,6 +739,11 @@ export const contract = {
       v.strictObject({ dataDirId, filter: v.optional(forensicTxnFilter, {}), offset: v.optional(intIn(0, MAX_INT), 0), limit: v.optional(intIn(1, 5000), 200) }),
       ['NOT_FOUND'],
       'One page of the txns matching a filter (path prefix, session, types, time and zxid ranges), in log order.',
+    ),
+    'forensics.rate': method<ForensicTxnRate>()(
+      v.strictObject({ dataDirId, filter: v.optional(forensicTxnFilter, {}), buckets: v.optional(intIn(10, 2000), 240) }),
+      ['NOT_FOUND'],
+      'The txns matching a filter counted over time (at most `buckets` round-length buckets) and by type, for a chart.',
     ),
     'forensics.txn': method<ForensicTxnDetail>()(
       v.strictObject({ dataDirId, row: intIn(0, MAX_INT) }),

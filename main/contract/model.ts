@@ -600,6 +600,20 @@ export interface ForensicTxnRow {
   fileName: string
 }
 
+/** Txns matching a filter over time (for a chart) and by type. */
+export interface ForensicTxnRate {
+  /** Txns matching the filter. */
+  total: number
+  /** Start of the first bucket, ms since the epoch; null when nothing matches. */
+  fromTime: number | null
+  /** Length of each bucket (a round 1 s, 2 s, 5 s … 1 day). */
+  bucketMs: number
+  /** Txns in each bucket, oldest first. */
+  counts: number[]
+  /** Txns by type, most first. */
+  byType: { type: ForensicTxnType; count: number }[]
+}
+
 export interface ForensicTxnPage {
   /** Txns matching the filter. */
   total: number

@@ -215,6 +215,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
     'forensics.children': (args) => forensics.children(args),
     'forensics.node': (args) => forensics.node(args),
     'forensics.txns': (args) => forensics.txns(args),
+    'forensics.rate': (args) => forensics.rate(args),
     'forensics.txn': (args) => forensics.txn(args),
     'forensics.export': (args) => forensics.export(args),
 

@@ -58,8 +58,16 @@ export function filterArgs(form: TxnFilterForm): TxnFilterArgs {
   const from = form.from === '' ? NaN : new Date(form.from).getTime()
   const to = form.to === '' ? NaN : new Date(form.to).getTime()
   if (!Number.isNaN(from)) out.fromTime = from
-  if (!Number.isNaN(to)) out.toTime = to + 59_999 // the whole minute the picker shows
+  // The whole minute (or second, when the value has seconds: a range dragged on the chart) the picker shows.
+  if (!Number.isNaN(to)) out.toTime = to + (form.to.length > 16 ? 999 : 59_999)
   return out
+}
+
+/** A time as a datetime-local value with seconds (local time), as the time filter's inputs take it. */
+export function localInputTime(ms: number): string {
+  const date = new Date(ms)
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`
 }
 
 export const useForensicsStore = defineStore('forensics', () => {
@@ -71,6 +79,9 @@ export const useForensicsStore = defineStore('forensics', () => {
   const node = shallowRef<ForensicNode | null>(null)
   const filter = ref<TxnFilterForm>({ pathPrefix: '', sessionId: '', types: [], from: '', to: '' })
   const txnTotal = ref(0)
+  /** The filter as last applied (what the list and the rate chart show), and a counter that moves with it. */
+  const appliedFilter = shallowRef<TxnFilterArgs>({})
+  const filterRevision = ref(0)
   const txnPages = shallowRef(new Map<number, ForensicTxnRow[]>())
   const selectedRow = ref<number | null>(null)
   const txn = shallowRef<ForensicTxnDetail | null>(null)
@@ -150,10 +161,13 @@ export const useForensicsStore = defineStore('forensics', () => {
     loadingPages.clear()
     selectedRow.value = null
     txn.value = null
-    const page = await api().forensics.txns({ dataDirId: requireId(), filter: filterArgs(filter.value), offset: 0, limit: TXN_PAGE })
+    const applied = filterArgs(filter.value)
+    const page = await api().forensics.txns({ dataDirId: requireId(), filter: applied, offset: 0, limit: TXN_PAGE })
     if (version !== filterVersion) return
     txnTotal.value = page.total
     txnPages.value = new Map([[0, page.rows]])
+    appliedFilter.value = applied
+    filterRevision.value++
   }
 
   /** Loads the pages that rows [start, end) fall in. */
@@ -197,6 +211,12 @@ export const useForensicsStore = defineStore('forensics', () => {
     return applyFilter()
   }
 
+  /** Narrows the time filter to [fromMs, toMs] (a range dragged on the rate chart), to the second. */
+  function filterByTime(fromMs: number, toMs: number): Promise<void> {
+    filter.value = { ...filter.value, from: localInputTime(fromMs), to: localInputTime(toMs) }
+    return applyFilter()
+  }
+
   function filterByPath(path: string): Promise<void> {
     filter.value = { ...filter.value, pathPrefix: path }
     tab.value = 'txns'
@@ -212,6 +232,8 @@ export const useForensicsStore = defineStore('forensics', () => {
     node,
     filter,
     txnTotal,
+    appliedFilter,
+    filterRevision,
     txnPages,
     selectedRow,
     txn,
@@ -228,5 +250,6 @@ export const useForensicsStore = defineStore('forensics', () => {
     exportTxns,
     filterBySession,
     filterByPath,
+    filterByTime,
   }
 })

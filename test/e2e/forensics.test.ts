@@ -5,16 +5,17 @@
 import { cpSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync, closeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Locator, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ForensicDataDir } from '../../engine/forensics'
+import type { Locator } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ForensicDataDir, txnTypeName } from '../../engine/forensics'
+import { readAllTxns } from '../../engine/txn'
 import { type TestServer, startApache, startZooDesk } from '../compat/harness/servers'
 import { type WorkloadResult, lowFreePort, runWorkload } from '../integration/forensics/workload'
-import { type Browser, type BrowserMode, openBrowser, screenshot, startBrowserMode } from './support/browser-mode'
+import { useBrowserApp } from './support/browser-app'
+import { screenshot } from './support/browser-mode'
 
-let web: BrowserMode
-let browser: Browser
-let page: Page
+const ui = useBrowserApp({ defaultCluster: false })
+const { byTest, showView } = ui
 const made: { kind: 'apache' | 'zoodesk'; dir: string; workload: WorkloadResult }[] = []
 const workDirs: string[] = []
 
@@ -37,26 +38,16 @@ async function produce(kind: 'apache' | 'zoodesk'): Promise<void> {
 beforeAll(async () => {
   await produce('apache')
   await produce('zoodesk')
-  web = await startBrowserMode({ defaultCluster: false })
-  browser = await openBrowser(web.url)
-  page = browser.page
 }, 300_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await web?.close()
+afterAll(() => {
   for (const dir of workDirs) rmSync(dir, { recursive: true, force: true })
-}, 60_000)
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail' && page !== undefined) await screenshot(page, `failed-${task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, '-')}`).catch(() => {})
 })
 
-const byTest = (id: string): Locator => page.locator(`[data-test="${id}"]`)
-const treeRow = (path: string): Locator => page.locator(`[data-test="forensics-tree-row"][data-path="${path}"]`)
+const treeRow = (path: string): Locator => ui.page.locator(`[data-test="forensics-tree-row"][data-path="${path}"]`)
 
 async function openDataDir(path: string): Promise<void> {
-  await byTest('view-forensics').click()
+  await showView('forensics')
   await byTest('forensics-path').fill(path)
   await byTest('forensics-open').click()
   await byTest('forensics-summary').waitFor()
@@ -106,7 +97,7 @@ describe('the Data dir view in browser mode', () => {
       expect(await byTest('forensics-data-text').textContent()).toBe('v20')
       expect(await byTest('forensics-stat-version').textContent()).toBe(String(workload.end.tree.get('/f/data')!.version))
       await selectNode('/f/stays')
-      await screenshot(page, `forensics-${kind}-tree-end`)
+      await screenshot(ui.page, `forensics-${kind}-tree-end`)
 
       // As of the zxid half-way: the value then, and the ephemerals of the session that closed later.
       await byTest('forensics-zxid').fill(`0x${workload.middle.zxid.toString(16)}`)
@@ -119,7 +110,7 @@ describe('the Data dir view in browser mode', () => {
 
       // Tree export: a ZooDesk export document of the tree as of that zxid.
       await selectNode('/f')
-      const treeDownload = page.waitForEvent('download')
+      const treeDownload = ui.page.waitForEvent('download')
       await byTest('forensics-export-tree').click()
       const treeFile = await (await treeDownload).path()
       const document = JSON.parse(readFileSync(treeFile, 'utf8')) as { format: string; root: string; nodes: { path: string }[] }
@@ -138,10 +129,10 @@ describe('the Data dir view in browser mode', () => {
       await byTest('forensics-type-multi').check()
       await byTest('forensics-filter-apply').click()
       await expect.poll(() => byTest('forensics-txn-total').textContent()).toBe('1 txns')
-      await page.locator('[data-test="forensics-txn-row"][data-type="multi"]').click()
+      await ui.page.locator('[data-test="forensics-txn-row"][data-type="multi"]').click()
       await expect.poll(() => byTest('forensics-txn-detail').locator('[data-test="forensics-txn-body"][data-type="setData"]').count()).toBe(1)
       expect(await byTest('forensics-txn-detail').textContent()).toContain('/f/m1')
-      await screenshot(page, `forensics-${kind}-txn-multi`)
+      await screenshot(ui.page, `forensics-${kind}-txn-multi`)
 
       // All txns of the session that closed: its createSession, its ephemerals, its closeSession.
       await byTest('forensics-type-multi').uncheck()
@@ -150,16 +141,49 @@ describe('the Data dir view in browser mode', () => {
       await byTest('forensics-filter-session').fill(`0x${BigInt.asUintN(64, workload.closedSessionId).toString(16)}`)
       await byTest('forensics-filter-apply').click()
       await expect.poll(() => byTest('forensics-txn-total').textContent()).toBe('4 txns')
-      const types = await page.locator('[data-test="forensics-txn-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')))
+      const types = await ui.page.locator('[data-test="forensics-txn-row"]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-type')))
       expect(types).toEqual(['createSession', expect.stringMatching(/^create2?$/), expect.stringMatching(/^create2?$/), 'closeSession'])
-      const txnDownload = page.waitForEvent('download')
+      const txnDownload = ui.page.waitForEvent('download')
       await byTest('forensics-export-txns').click()
       const txns = JSON.parse(readFileSync(await (await txnDownload).path(), 'utf8')) as { txns: { type: string; body: { paths2Delete?: string[] } }[] }
       expect(txns.txns.map((txn) => txn.type)).toEqual(types)
       expect(txns.txns.at(-1)?.body.paths2Delete?.length).toBe(2)
-      await screenshot(page, `forensics-${kind}-txns-session`)
+      await screenshot(ui.page, `forensics-${kind}-txns-session`)
       await byTest('forensics-filter-session').fill('')
       await byTest('forensics-filter-apply').click()
+
+      // Over all txns: txns per second on a chart above the list, and counts by type — those of a full read of the logs.
+      const logged = await readAllTxns(join(dir, 'version-2'))
+      await expect.poll(() => byTest('forensics-txn-total').textContent()).toBe(`${logged.length} txns`)
+      await expect.poll(() => byTest('forensics-rate-plot').getAttribute('data-drawn')).toBe('true')
+      const byType = new Map<string, number>()
+      for (const entry of logged) byType.set(txnTypeName(entry.header.type), (byType.get(txnTypeName(entry.header.type)) ?? 0) + 1)
+      const counts = await ui.page.locator('[data-test="forensics-type-count"]').evaluateAll((chips) => chips.map((chip) => [chip.getAttribute('data-type'), chip.querySelector('b')?.textContent]))
+      expect(new Map(counts.map(([type, count]) => [type, Number(count?.replace(/,/g, ''))]))).toEqual(byType)
+      await screenshot(ui.page, `forensics-${kind}-rate`)
+
+      // A range dragged across the chart's right part becomes the time filter (whole seconds): the list then holds
+      // exactly the logged txns of that range.
+      const plot = await ui.page.locator('[data-test="forensics-rate-plot"] .u-over').boundingBox()
+      expect(plot).not.toBeNull()
+      const y = plot!.y + plot!.height / 2
+      const buckets = Number(await byTest('forensics-rate-plot').getAttribute('data-buckets'))
+      await ui.page.mouse.move(plot!.x + plot!.width * 0.7, y)
+      await ui.page.mouse.down()
+      await ui.page.mouse.move(plot!.x + plot!.width * 0.85, y, { steps: 5 })
+      await ui.page.mouse.move(plot!.x + plot!.width - 2, y, { steps: 5 })
+      await ui.page.mouse.up()
+      await byTest('forensics-rate-widen').waitFor()
+      const from = new Date(await byTest('forensics-filter-from').inputValue()).getTime()
+      const to = new Date(await byTest('forensics-filter-to').inputValue()).getTime() + 999
+      const inRange = logged.filter((entry) => entry.header.time >= from && entry.header.time <= to)
+      expect(inRange.length).toBeGreaterThan(0)
+      // The workload spans a second or a few: with more than one bucket, the right part leaves the first one out.
+      if (buckets > 1) expect(inRange.length).toBeLessThan(logged.length)
+      await expect.poll(() => byTest('forensics-txn-total').textContent()).toBe(`${inRange.length} txns`)
+      await screenshot(ui.page, `forensics-${kind}-rate-dragged`)
+      await byTest('forensics-rate-widen').click()
+      await expect.poll(() => byTest('forensics-txn-total').textContent()).toBe(`${logged.length} txns`)
     })
   }
 
@@ -186,8 +210,8 @@ describe('the Data dir view in browser mode', () => {
     expect(text).toContain(`at byte ${offset.toLocaleString('en-US')}`)
     expect(text).toContain(`last good zxid 0x${lastGood.toString(16)}`)
     expect(text).toContain(`${rows.indexOf(victim)} txns readable before`)
-    expect(await page.locator(`[data-test="forensics-log"][data-name="${biggest.file.name}"] .badge`).textContent()).toBe('Corrupt')
-    await screenshot(page, 'forensics-damaged')
-    expect(browser.errors.filter((error) => !error.includes('favicon'))).toEqual([])
+    expect(await ui.page.locator(`[data-test="forensics-log"][data-name="${biggest.file.name}"] .badge`).textContent()).toBe('Corrupt')
+    await screenshot(ui.page, 'forensics-damaged')
+    expect(ui.browser.errors.filter((error) => !error.includes('favicon'))).toEqual([])
   })
 })

@@ -3,7 +3,7 @@
 // or txns on operations.progress, cancel with operations.cancel).
 import { randomUUID } from 'node:crypto'
 import { basename } from 'node:path'
-import { ForensicDataDir, type TreeAtZxid, type TreeTarget, type TxnFilter, TXN_TYPE_NAMES } from '../../../engine/forensics'
+import { ForensicDataDir, type TreeAtZxid, type TreeTarget, type TxnFilter, TXN_TYPE_NAMES, txnRate, txnTypeName } from '../../../engine/forensics'
 import { DatadirError, SnapshotInvalidError } from '../../../engine/txn/errors'
 import type { ForensicTxnFilterInput, ParsedArgs } from '../../contract/contract'
 import type {
@@ -17,7 +17,9 @@ import type {
   ForensicTreeView,
   ForensicTxnDetail,
   ForensicTxnPage,
+  ForensicTxnRate,
   ForensicTxnRow,
+  ForensicTxnType,
 } from '../../contract/model'
 import { fail } from '../../rpc/errors'
 import type { Operation, Operations } from '../operations'
@@ -206,12 +208,12 @@ export class Forensics {
   private row(entry: OpenDataDir, row: number): ForensicTxnRow {
     const { index } = entry.dir
     return toTxnRow(row, {
-      zxid: index.zxid[row]!,
-      timeMs: index.timeMs[row]!,
-      type: index.type[row]!,
+      zxid: index.zxidAt(row),
+      timeMs: index.timeAt(row),
+      type: index.typeAt(row),
       sessionId: index.sessionOf(row),
       paths: index.pathsOf(row),
-      fileName: basename(index.files[index.fileIndex[row]!]!),
+      fileName: basename(index.fileOf(row)),
     })
   }
 
@@ -220,6 +222,14 @@ export class Forensics {
     const rows = this.filtered(entry, args.filter)
     const page = Array.from(rows.subarray(args.offset, args.offset + args.limit), (row) => this.row(entry, row))
     return { total: rows.length, offset: args.offset, rows: page }
+  }
+
+  rate(args: ParsedArgs<'forensics.rate'>): ForensicTxnRate {
+    const entry = this.get(args.dataDirId)
+    const rows = this.filtered(entry, args.filter)
+    const rate = txnRate(entry.dir.index, rows, args.buckets)
+    const byType = [...rate.byType].map(([type, count]) => ({ type: txnTypeName(type) as ForensicTxnType, count })).sort((a, b) => b.count - a.count)
+    return { total: rows.length, fromTime: rate.fromTimeMs, bucketMs: rate.bucketMs, counts: rate.counts, byType }
   }
 
   async txn(args: ParsedArgs<'forensics.txn'>): Promise<ForensicTxnDetail> {

@@ -50,9 +50,11 @@ export interface LocalClusterOptions {
    */
   peerLinks?: boolean
   /**
-   * Dynamic reconfiguration on (`reconfigEnabled=true`; Apache members only: ZooDesk answers UNIMPLEMENTED). Peers then
+   * Dynamic reconfiguration on (`reconfigEnabled=true`), for Apache and ZooDesk members alike (mixed too). Peers then
    * name each other by their real ports (no peer links, so no partitions): a reconfig spreads one member's view of
-   * the ensemble to all, which must hold for every member. Apache also wants a superuser or skipACL to reconfig.
+   * the ensemble to all, which must hold for every member. Both want a superuser or skipACL to reconfig (the ACL of
+   * /zookeeper/config is read-only). Every start rewrites a member's zoo.cfg from the plan, so a restarted member
+   * starts from the planned membership and takes the active one from its leader (NEWLEADER), as Apache's does.
    */
   reconfigEnabled?: boolean
   /** Also wrap members in `setpriv --pdeathsig KILL` on Linux (when present). Default true. */

@@ -26,8 +26,8 @@ export interface EnsembleSettings {
  * The zoo.cfg of one member, as key/value pairs in file order. Both kinds read the same keys. Local clusters exist
  * to be inspected: every four-letter word and the AdminServer (on loopback) are on. `reconfigEnabled` stays false:
  * members' configs differ on purpose (each names its peers by the link ports of its own proxies), and dynamic
- * reconfiguration would spread one member's view to the others. LocalClusterOptions.reconfigEnabled turns it on,
- * with peers named by their real ports (extraConfig is written last).
+ * reconfiguration would spread one member's view to the others. LocalClusterOptions.reconfigEnabled turns it on
+ * (Apache and ZooDesk members), with peers named by their real ports (extraConfig is written last).
  */
 export function memberConfigEntries(
   member: MemberPlan,

@@ -154,5 +154,7 @@ export function applyMembership(
   }
   config.servers = membership.servers
   config.myId = myId
+  const dynamic = read.direct('dynamicConfigFile')
+  if (dynamic !== undefined) config.dynamicConfigFile = dynamic.value
 }
 

@@ -63,6 +63,11 @@ export interface MemberConfig {
   electionAlg: number // 3
   /** server.N lines; empty in standalone. */
   servers: QuorumServerSpec[]
+  /**
+   * The dynamicConfigFile the servers came from, when zoo.cfg names one (`zoo.cfg.dynamic.<version hex>`: the file
+   * name carries the configuration's version, as Apache reads it).
+   */
+  dynamicConfigFile?: string
   /** myid from dataDir/myid (quorum mode); 0 standalone. */
   myId: number
   peerType: 'participant' | 'observer'

@@ -113,6 +113,11 @@ export function replyToTxn(entry: PipelineEntry, zxid: bigint): FinalReply {
     case OpCode.setData:
     case OpCode.setACL:
       return { frame: replyFrame(cxid, zxid, 0, StatResponse, { stat: statOrEmpty(result) }), operation, err: 0 }
+    case OpCode.reconfig: {
+      // Apache answers the active configuration's text (the one this txn carries, activated at its commit).
+      const data = txn.body.type === OpCode.reconfig ? txn.body.txn.data : null
+      return { frame: replyFrame(cxid, zxid, 0, GetDataResponse, { data, stat: statOrEmpty(result) }), operation, err: 0 }
+    }
     default:
       // delete, deleteContainer, closeSession: header only.
       return headerOnly(cxid, zxid, 0, operation)

@@ -26,6 +26,7 @@ import { formatSequentialSuffix } from '../tree/data-node'
 import { isSpecialPath } from '../tree/path'
 import { isSessionEphemeral, validTtlOwner } from './node-kinds'
 import { type CreateSpec, type WriteOp, decodeCreate, decodeCreateTTL, decodeMulti, reader } from './requests'
+import { type ReconfigView, configTextOf, plannedServers } from './reconfig-plan'
 import type { ServerRequest } from './request'
 import type { SessionTracker } from './session-tracker'
 
@@ -40,6 +41,11 @@ export interface PrepOptions {
   quotaCheck?: QuotaCheck
   /** An ensemble's configuration version (reconfig checks run against it); undefined when standalone. */
   ensembleConfigVersion?: bigint
+  /**
+   * The leader's quorum, for reconfig (null while this member does not lead). Without this option a reconfig that
+   * passes the first checks is answered UNIMPLEMENTED, as before dynamic reconfiguration existed here.
+   */
+  reconfigView?: () => ReconfigView | null
   /** `zookeeper.digest.enabled` (default true): each txn gets the tree digest it will leave (TxnDigest). */
   digestEnabled?: boolean
 }
@@ -188,7 +194,7 @@ export class PrepRequestProcessor {
         return this.txnForSetData(path, data, version, request, header)
       }
       case OpCode.reconfig:
-        return this.txnForReconfig(request)
+        return this.txnForReconfig(request, header)
       case OpCode.setACL: {
         this.sessions.checkSession(request.sessionId)
         const { path, acl, version } = SetACLRequest.read(reader(request.body))
@@ -317,14 +323,16 @@ export class PrepRequestProcessor {
   }
 
   /**
-   * Apache's checks of a reconfig, in its order: disabled, session, standalone (unsupported), the config version,
-   * the shape of the joining servers, then WRITE on /zookeeper/config. Dynamic reconfiguration itself is not
-   * implemented: a request that passes every check is answered UNIMPLEMENTED.
+   * Apache's reconfig case of pRequest2Txn, in its order: disabled, session, not a leader (standalone: unsupported),
+   * a reconfig in progress, the config version, the new configuration (incremental or not; BADARGUMENTS), its voter
+   * count, a synced quorum of it, WRITE on /zookeeper/config. The txn is a SetDataTxn of /zookeeper/config holding the
+   * new configuration (version = this txn's zxid); its record keeps version -1 and leaves the tree digest alone.
    */
-  private txnForReconfig(request: ServerRequest): never {
+  private txnForReconfig(request: ServerRequest, header: TxnHeader): TxnBody {
     if (!this.options.reconfigEnabled) throw new KeeperError(ErrorCode.RECONFIGDISABLED)
     this.sessions.checkSession(request.sessionId)
     if (this.options.ensembleConfigVersion === undefined) throw new KeeperError(ErrorCode.UNIMPLEMENTED)
+    if (this.options.reconfigView !== undefined) return this.reconfigTxn(request, header, this.options.reconfigView())
     const reconfig = ReconfigRequest.read(reader(request.body))
     if (reconfig.curConfigId !== -1n && reconfig.curConfigId !== this.options.ensembleConfigVersion) throw new KeeperError(ErrorCode.BADVERSION)
     if (reconfig.newMembers === null) {
@@ -338,6 +346,32 @@ export class PrepRequestProcessor {
     const config = this.recordFor('/zookeeper/config')
     this.access.check(config.acl, Perms.WRITE, request.authIds)
     throw new KeeperError(ErrorCode.UNIMPLEMENTED)
+  }
+
+  private reconfigTxn(request: ServerRequest, header: TxnHeader, view: ReconfigView | null): TxnBody {
+    if (view === null) throw new KeeperError(ErrorCode.UNIMPLEMENTED)
+    // Apache's lastSeen != active: the quorum's pending reconfig, or one this prep has handed on and the quorum has
+    // not proposed yet (its change record is still outstanding).
+    if (view.inProgress() || this.changes.outstanding('/zookeeper/config') !== undefined) throw new KeeperError(ErrorCode.RECONFIGINPROGRESS)
+    const reconfig = ReconfigRequest.read(reader(request.body))
+    const lastSeen = view.lastSeen()
+    if (reconfig.curConfigId !== -1n && reconfig.curConfigId !== lastSeen.version) throw new KeeperError(ErrorCode.BADVERSION)
+    const servers = plannedServers(reconfig, lastSeen.servers)
+    const voters = servers.filter((server) => server.role === 'participant').map((server) => server.id)
+    if (voters.length < (view.standaloneEnabled ? 2 : 1)) throw new KeeperError(ErrorCode.BADARGUMENTS)
+    if (!view.isQuorumSynced(voters)) throw new KeeperError(ErrorCode.NEWCONFIGNOQUORUM)
+    const config = this.recordFor('/zookeeper/config')
+    this.access.check(config.acl, Perms.WRITE, request.authIds)
+    const data = Buffer.from(configTextOf(servers, header.zxid), 'utf8')
+    // Apache: a NOOP for the digest (the config node is not covered by digests).
+    this.changes.add({
+      ...config,
+      zxid: header.zxid,
+      data,
+      stat: { ...config.stat!, version: -1, mtime: header.time, mzxid: header.zxid },
+      treeDigest: this.changes.currentDigest(),
+    })
+    return { type: OpCode.reconfig, txn: { path: '/zookeeper/config', data, version: -1 } }
   }
 
   /** The session was tracked when its id was allocated; the txn only records its timeout durably. */

@@ -11,6 +11,7 @@ import type { AdminView } from './admin-commands'
 import { fourLetterWordOf, type QuorumStatusView, runFourLetterWord } from './four-letter-words'
 import type { PipelineEntry } from './pipeline-entry'
 import { PrepRequestProcessor, type QuotaCheck } from './prep'
+import type { ReconfigView } from './reconfig-plan'
 import { connectResponseFrame, replyFrame } from './reply-writer'
 import type { ServerRequest } from './request'
 import { reader } from './requests'
@@ -122,6 +123,8 @@ export class ServerCore implements AdminView {
   link: QuorumLink | null = null
   /** An ensemble's configuration version (the `version=` of /zookeeper/config), checked by reconfig. */
   ensembleConfigVersion = 0n
+  /** The leader's quorum as reconfig checks see it; set by the quorum host while this member leads (else null). */
+  reconfigView: ReconfigView | null = null
   /** An ensemble member's quorum figures for 4lw/mntr/AdminServer, set by its host; null standalone. */
   quorumStatus: QuorumStatusView | null = null
   /** An ensemble member cut off from its quorum, serving read-only clients (ReadOnlyZooKeeperServer). */
@@ -183,7 +186,7 @@ export class ServerCore implements AdminView {
       reconfigEnabled: this.config.reconfigEnabled,
       enforceQuota: this.config.enforceQuota,
       ...(this.options.quotaCheck ? { quotaCheck: this.options.quotaCheck } : {}),
-      ...(this.options.quorum === true ? { ensembleConfigVersion: this.ensembleConfigVersion } : {}),
+      ...(this.options.quorum === true ? { ensembleConfigVersion: this.ensembleConfigVersion, reconfigView: () => this.reconfigView } : {}),
       digestEnabled: this.config.digestEnabled,
     })
   }

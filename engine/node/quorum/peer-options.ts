@@ -33,5 +33,14 @@ export function peerOptionsFor(config: MemberConfig): QuorumPeerOptions {
       connectToLeaderLimitTicks: Number.isFinite(connectLimit) && connectLimit > 0 ? connectLimit : config.initLimitTicks,
     },
     membershipText: [...config.servers].sort((a, b) => a.id - b.id).map(membershipLine).join(''),
+    reconfigEnabled: config.reconfigEnabled,
+    configVersion: config.dynamicConfigFile === undefined ? 0n : versionFromFilename(config.dynamicConfigFile),
   }
+}
+
+/** `QuorumPeerConfig.getVersionFromFilename`: the hex after the last dot (`zoo.cfg.dynamic.100000014`); -1 if none. */
+export function versionFromFilename(filename: string): bigint {
+  const hex = filename.slice(filename.lastIndexOf('.') + 1)
+  if (!/^[0-9a-fA-F]{1,16}$/.test(hex)) return -1n
+  return BigInt.asIntN(64, BigInt(`0x${hex}`))
 }

@@ -4,11 +4,14 @@ import type { PeerInput } from '../../quorum/peer/inputs'
 import type { QuorumPeer } from '../../quorum/peer/quorum-peer'
 import { ServerState } from '../../quorum/wire/notification'
 import { decodeProposalData, type Proposal, proposalOf } from '../../quorum/wire/proposal-data'
+import { MajorityQuorum } from '../../quorum/quorum-verifier'
 import type { QuorumLink } from '../../server/quorum-link'
+import type { ReconfigView } from '../../server/reconfig-plan'
 import { readOnlyGraceMs } from '../../server/read-only-mode'
 import type { ServerRequest } from '../../server/request'
 import type { ServerCore } from '../../server/server-core'
 import type { DataTree } from '../../tree/data-tree'
+import { cachedServersOf } from './membership-servers'
 import type { QuorumNetwork } from './network'
 import type { PersistExecutor } from './persist-executor'
 import { QuorumStatus } from './quorum-status'
@@ -41,6 +44,8 @@ export interface QuorumHostOptions {
   onHalt: (reason: string) => void
   /** The member is about to serve clients in `epoch` (leader established, or learner synced). */
   onServing?: (epoch: bigint) => void
+  /** A configuration became active (reconfig on): /zookeeper/config, the config files, the reconfig checks. */
+  onConfigActivated?: (text: string, version: bigint) => void
   /** Role changes, for status lines and the cluster API. */
   onStateChanged?: (state: ServerState, leader: number | null) => void
 }
@@ -160,6 +165,18 @@ export class QuorumHost {
     }, Math.max(0, deadline - this.options.nowMs()))
   }
 
+  /** What the leader's prep checks a reconfig against (Apache's lzks.self / getLeader()). */
+  private reconfigView(): ReconfigView {
+    const { peer, core } = this.options
+    const serversOf = cachedServersOf()
+    return {
+      standaloneEnabled: core.config.standaloneEnabled,
+      inProgress: () => peer.leader?.reconfigPending ?? false,
+      lastSeen: () => ({ version: peer.configVersion, servers: serversOf(peer.membershipText) }),
+      isQuorumSynced: (voters) => peer.leader?.isQuorumSynced(new MajorityQuorum(voters)) ?? false,
+    }
+  }
+
   // ---- effects ------------------------------------------------------------------------------------------------
 
   private performAll(effects: Effect[]): void {
@@ -209,9 +226,15 @@ export class QuorumHost {
       case 'serving':
         if (effect.serving) {
           this.options.onServing?.(effect.epoch)
+          core.reconfigView = this.state === ServerState.LEADING ? this.reconfigView() : null
           core.startServing(this.linkFor(this.state))
+        } else {
+          core.reconfigView = null
+          core.stopServing()
         }
-        else core.stopServing()
+        return
+      case 'configActivated':
+        this.options.onConfigActivated?.(effect.text, effect.version)
         return
       case 'learnerRequest': {
         const { request } = effect
@@ -347,3 +370,4 @@ export class QuorumHost {
     }
   }
 }
+

@@ -15,9 +15,11 @@ import { DiskFaults } from '../disk-faults'
 import { createLogger } from '../log'
 import type { RunningMember } from '../member'
 import { autoPurgerFor, openMemberStorage, storageFigures } from '../member-storage'
+import { backupStaticConfig, writeActivatedConfig } from './config-files'
 import { createQuorumNetwork } from './quorum-network'
 import { PersistExecutor } from './persist-executor'
 import { peerOptionsFor } from './peer-options'
+import { serversOf } from './membership-servers'
 import { QuorumHost, type QuorumStorage } from './quorum-host'
 
 export { isQuorumConfig } from './peer-options'
@@ -50,12 +52,17 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
     if (recent.length > keep * 2) recent.splice(0, recent.length - keep)
   })
   const lastLoggedZxid = restored.lastProcessedZxid < 0n ? 0n : restored.lastProcessedZxid
-  // Apache's initConfigInZKDatabase: /zookeeper/config holds the membership, at start and after a leader's snapshot.
-  // With reconfigEnabled, Apache's first established leader gives the static configuration the version
-  // epoch << 32 (ZOOKEEPER-1783) and every member adopts it; without, it stays 0.
-  let configVersion = 0n
-  const initConfigNode = (tree: DataTree): void =>
-    tree.initConfigNode(Buffer.from(`${peerOptions.membershipText}version=${configVersion.toString(16)}`, 'utf8'), configVersion, Date.now())
+  // Apache's initConfigInZKDatabase: /zookeeper/config holds the active configuration, at start, after a leader's
+  // snapshot and at every activation. With reconfigEnabled, the first established leader gives the static
+  // configuration the version epoch << 32 (ZOOKEEPER-1783) and every member adopts it; without, it stays 0.
+  let configVersion = peerOptions.configVersion ?? 0n
+  let configText = `${peerOptions.membershipText}version=${BigInt.asUintN(64, configVersion).toString(16)}`
+  // Files are written at each activation (Apache writes them inside setQuorumVerifier); a failure is logged, as there.
+  const configPath = config.reconfigEnabled ? config.configPath : undefined
+  if (configPath !== undefined && config.dynamicConfigFile === undefined) {
+    await backupStaticConfig(configPath).catch((error: unknown) => log.warn(`backing up ${configPath}: ${String(error)}`))
+  }
+  const initConfigNode = (tree: DataTree): void => tree.initConfigNode(Buffer.from(configText, 'utf8'), configVersion, Date.now())
   initConfigNode(restored.tree)
   const epochs = await loadEpochs(storage.snapDir, lastLoggedZxid, { raiseToLoggedEpoch: true })
   await storage.takeSnapshot(restored.tree, restored.sessions)
@@ -147,10 +154,18 @@ export async function startQuorumMember(config: MemberConfig, hooks: QuorumMembe
       void stop()
     },
     ...(hooks.onStateChanged ? { onStateChanged: hooks.onStateChanged } : {}),
-    onServing: (epoch) => {
-      if (!config.reconfigEnabled || configVersion !== 0n) return
-      configVersion = epoch << 32n
-      core.ensembleConfigVersion = configVersion
+    onConfigActivated: (text, version) => {
+      if (configPath !== undefined && version !== configVersion) {
+        try {
+          writeActivatedConfig(configPath, text, version, config.myId)
+        } catch (error) {
+          log.error(`writing the dynamic config file: ${String(error)}`)
+        }
+      }
+      configText = text
+      configVersion = version
+      network.useAddresses(serversOf(text))
+      core.ensembleConfigVersion = version
       initConfigNode(core.tree as DataTree)
     },
   })

@@ -1,5 +1,5 @@
 import type { TreeOptions } from '../../tree/api'
-import type { MemberConfig } from '../config-types'
+import type { MemberConfig, QuorumServerSpec } from '../config-types'
 import type { Logger } from '../log'
 import { ElectionTransport } from '../net/election-transport'
 import { connectToLeader } from '../net/leader-connection'
@@ -13,6 +13,8 @@ export interface MemberNetwork {
   readonly network: QuorumNetwork
   /** Binds the election port (the quorum port is bound only while this member leads). */
   listen(): Promise<void>
+  /** Addresses of an activated configuration's servers (election and quorum ports), used for every later dial. */
+  useAddresses(servers: readonly QuorumServerSpec[]): void
 }
 
 /**
@@ -120,6 +122,13 @@ export function createQuorumNetwork(config: MemberConfig, deliver: DeliverInput,
     network,
     listen: async () => {
       await election.listen()
+    },
+    // An activated configuration may name servers (or addresses) our zoo.cfg did not: dial those from now on.
+    useAddresses: (servers) => {
+      for (const server of servers) {
+        quorumAddresses.set(server.id, { host: server.host, port: server.quorumPort })
+        if (server.id !== config.myId) electionPeers.set(server.id, { host: server.host, port: server.electionPort })
+      }
     },
   }
 }

@@ -1,3 +1,5 @@
+import type { QuorumServerSpec } from '../config-types'
+import { cachedServersOf } from './membership-servers'
 import type { MemberConfig } from '../config-types'
 import type { Effect } from '../../quorum/peer/effects'
 import type { PeerInput } from '../../quorum/peer/inputs'
@@ -9,7 +11,6 @@ import type { LearnerHandlerView, QuorumStatusView, VotingMemberView, ZabStateVi
 import { type MonitorEntry, summaryEntries } from '../../server/monitor'
 import { BufferStats, LatencyCounter, PercentileCounter } from '../../server/server-stats'
 import { javaHashSetOrder } from '../../tree/java-hash'
-import { membershipLine } from './peer-options'
 
 /** `LearnerHandler.markerPacketInterval`: one queue-time marker per this many packets queued for a learner. */
 const MARKER_PACKET_INTERVAL = 1000
@@ -383,16 +384,24 @@ export class QuorumStatus implements QuorumStatusView {
     return this.queueTimes.entries()
   }
 
+  /** The active configuration's servers (zoo.cfg's until a reconfig changes them). */
+  private servers(): readonly QuorumServerSpec[] {
+    return this.peer.configVersion === 0n ? this.config.servers : this.serversOfText(this.peer.membershipText)
+  }
+
+  private readonly serversOfText = cachedServersOf()
+
   confText(): string {
     const own = this.ownSpec
-    const membership = [...this.config.servers].sort((a, b) => a.id - b.id).map(membershipLine).join('')
+    // The active configuration (after a reconfig, not the zoo.cfg lines).
+    const membership = this.peer.membershipText
     return [
       `initLimit=${this.config.initLimitTicks}\n`,
       `syncLimit=${this.config.syncLimitTicks}\n`,
       `electionAlg=${this.config.electionAlg}\n`,
       `electionPort=${own?.electionPort ?? -1}\n`,
       `quorumPort=${own?.quorumPort ?? -1}\n`,
-      `peerType=${this.peer.quorum.isVoter(this.config.myId) ? 0 : 1}\n`,
+      `peerType=${this.peer.learnerKind === 'participant' ? 0 : 1}\n`,
       'membership: \n',
       `${membership}version=${zxidHex(this.peer.configVersion)}`,
     ].join('')
@@ -404,12 +413,12 @@ export class QuorumStatus implements QuorumStatusView {
 
   leaderInfo(): { isLeader: boolean; leaderId: number; leaderIp: string } {
     const leaderId = this.peer.leaderId ?? -1
-    const leader = this.config.servers.find((server) => server.id === leaderId)
+    const leader = this.servers().find((server) => server.id === leaderId)
     return { isLeader: this.state === ServerState.LEADING && this.serving, leaderId, leaderIp: leader?.host ?? '' }
   }
 
   votingView(): VotingMemberView[] {
-    return [...this.config.servers]
+    return [...this.servers()]
       .filter((server) => this.peer.quorum.isVoter(server.id))
       .sort((a, b) => a.id - b.id)
       .map((server) => ({

@@ -41,6 +41,11 @@ export type Effect =
   | { kind: 'revalidated'; sessionId: bigint; valid: boolean }
   /** Learner: the leader reached our oldest pending sync; complete it (FIFO). */
   | { kind: 'syncDone' }
+  /**
+   * The active configuration is now `text` (server lines + `version=<hex>`): rewrite /zookeeper/config (data, version
+   * -1, mzxid = `version`, mtime = now), and use this membership for reconfig checks, `conf` and the config files.
+   */
+  | { kind: 'configActivated'; text: string; version: bigint }
   | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   /** Stop the member: the disk failed. Apache exits the JVM; the host must stop serving and never restart silently. */
   | { kind: 'halt'; reason: string }

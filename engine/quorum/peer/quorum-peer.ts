@@ -1,5 +1,13 @@
-import { DEFAULT_ELECTION_TIMING, type ElectionDecision, type ElectionTiming, FastLeaderElection, type ProposedVote } from '../election/fast-leader-election'
+import {
+  DEFAULT_ELECTION_TIMING,
+  type ElectionDecision,
+  type ElectionOptions,
+  type ElectionTiming,
+  FastLeaderElection,
+  type ProposedVote,
+} from '../election/fast-leader-election'
 import { type Vote, vote } from '../election/vote'
+import { type QuorumConfig, configText, parseQuorumConfig } from '../membership'
 import type { MajorityQuorum } from '../quorum-verifier'
 import { DEFAULT_COMMIT_LOG_COUNT } from '../zab/committed-log'
 import { Leader } from '../zab/leader'
@@ -23,6 +31,11 @@ export interface QuorumPeerOptions {
   membershipText: string
   /** Active configuration version; 0 without dynamic reconfiguration. */
   configVersion?: bigint
+  /**
+   * `reconfigEnabled`: configurations travel (NEWLEADER, COMMITANDACTIVATE/INFORMANDACTIVATE) and are activated. Off,
+   * a member keeps its static configuration whatever its leader sends, as Apache does.
+   */
+  reconfigEnabled?: boolean
   /** `zookeeper.commitLogCount`: committed proposals kept for DIFF syncs (at least 500, as Apache enforces). */
   commitLogCount?: number
 }
@@ -44,19 +57,23 @@ export interface RecoveredState {
  */
 export class QuorumPeer implements RoleContext {
   readonly myId: number
-  readonly quorum: MajorityQuorum
   readonly timing: ZabTiming
-  readonly membershipText: string
-  readonly configVersion: bigint
+  readonly reconfigEnabled: boolean
   readonly db: ReplicaLog
   state: ServerState = ServerState.LOOKING
   /** The vote this member reports to peers that ask (`QuorumPeer.currentVote`). */
   currentVote: Vote
   private acceptedEpochValue: bigint
   private currentEpochValue: bigint
-  private readonly participant: boolean
+  /** The active configuration (Apache's quorumVerifier). */
+  private activeConfig: QuorumConfig
+  /** Apache's learnerType: an observer, or a participant (voting, or non-voting when outside the view). */
+  private learnerType: 'participant' | 'observer'
+  /** Apache's reconfigFlag: after a reconfig the next role follows from the new config, without an election. */
+  private reconfigFlag = false
+  private readonly electionOptions: ElectionOptions
   private readonly election: FastLeaderElection
-  private readonly notificationConfig: Buffer
+  private notificationConfig: Buffer
   private role: Leader | Learner | null = null
   private effects: Effect[] = []
   private nextTicket = 1
@@ -70,24 +87,51 @@ export class QuorumPeer implements RoleContext {
 
   constructor(options: QuorumPeerOptions, recovered: RecoveredState) {
     this.myId = options.myId
-    this.quorum = options.quorum
     this.timing = options.timing
-    this.membershipText = options.membershipText
-    this.configVersion = options.configVersion ?? 0n
+    this.reconfigEnabled = options.reconfigEnabled ?? false
+    this.activeConfig = { quorum: options.quorum, membershipText: options.membershipText, version: options.configVersion ?? 0n }
     if (!this.quorum.isMember(this.myId)) throw new Error(`server ${this.myId} is not in the configuration`)
-    this.participant = this.quorum.isVoter(this.myId)
+    this.learnerType = this.quorum.isVoter(this.myId) ? 'participant' : 'observer'
     this.acceptedEpochValue = recovered.acceptedEpoch
     this.currentEpochValue = recovered.currentEpoch
     this.db = new ReplicaLog(this, recovered, Math.max(options.commitLogCount ?? DEFAULT_COMMIT_LOG_COUNT, DEFAULT_COMMIT_LOG_COUNT))
     this.currentVote = vote(BigInt(this.myId), recovered.lastLoggedZxid, -1n, recovered.currentEpoch)
-    this.notificationConfig = Buffer.from(`${this.membershipText}version=${zxidHex(this.configVersion)}`, 'utf8')
+    this.notificationConfig = Buffer.from(configText(this.activeConfig), 'utf8')
+    this.electionOptions = { myId: this.myId, quorum: this.quorum, participant: this.participant, ...DEFAULT_ELECTION_TIMING, ...options.election }
     this.election = new FastLeaderElection(
-      { myId: this.myId, quorum: this.quorum, participant: this.participant, ...DEFAULT_ELECTION_TIMING, ...options.election },
+      this.electionOptions,
       { sendNotification: (to, proposal) => this.sendNotification(to, ServerState.LOOKING, proposal), log: (message) => this.log('info', message) },
     )
   }
 
   // ---- the host's view ----------------------------------------------------------------------------------------
+
+  get quorum(): MajorityQuorum {
+    return this.activeConfig.quorum
+  }
+
+  /** `server.N=...` lines of the active configuration, each ending in a newline. */
+  get membershipText(): string {
+    return this.activeConfig.membershipText
+  }
+
+  /** Version of the active configuration (0 until a reconfig-enabled ensemble first establishes a leader). */
+  get configVersion(): bigint {
+    return this.activeConfig.version
+  }
+
+  get config(): QuorumConfig {
+    return this.activeConfig
+  }
+
+  /** Apache's learnerType: `observer`, or `participant` (voting, or non-voting while outside the view). */
+  get learnerKind(): 'participant' | 'observer' {
+    return this.learnerType
+  }
+
+  private get participant(): boolean {
+    return this.learnerType === 'participant'
+  }
 
   get acceptedEpoch(): bigint {
     return this.acceptedEpochValue
@@ -220,7 +264,16 @@ export class QuorumPeer implements RoleContext {
    * answer LOOKING voters with the vote we settled on.
    */
   private receiveNotification(nowMs: number, from: number, n: Notification): void {
-    if (!this.quorum.isMember(from)) {
+    if (this.reconfigEnabled && this.state === ServerState.LOOKING && this.adoptGossipedConfig(n) && this.election.deadlineMs !== null) {
+      // WorkerReceiver: a newer configuration with another membership restarts the election under it.
+      this.log('info', 'restarting leader election')
+      this.election.stop()
+      this.election.start(nowMs, this.db.lastProcessedZxid, this.currentEpochValue)
+      return
+    }
+    // With reconfig on, a server outside the view (a joiner) is answered like a non-voter, as Apache does: it learns
+    // whom the ensemble follows and connects to that leader as a non-voting learner.
+    if (!this.quorum.isMember(from) && !this.reconfigEnabled) {
       this.log('warn', `Ignoring notification from sid ${from}: not a member of the ensemble`)
       return
     }
@@ -248,6 +301,25 @@ export class QuorumPeer implements RoleContext {
     }
   }
 
+  /**
+   * Apache's WorkerReceiver, while LOOKING: a notification carrying a newer configuration than ours gets it
+   * activated (processReconfig without a designated leader). True when the membership changed.
+   */
+  private adoptGossipedConfig(n: Notification): boolean {
+    if (n.config === null || n.config.length === 0) return false
+    let next: QuorumConfig
+    try {
+      next = parseQuorumConfig(n.config.toString('utf8'))
+    } catch {
+      return false
+    }
+    if (next.version <= this.configVersion) return false
+    this.log('info', `${this.myId} Received version: ${zxidHex(next.version)} my version: ${zxidHex(this.configVersion)}`)
+    const previousText = this.membershipText
+    this.activateConfig(next, null, null)
+    return next.membershipText !== previousText
+  }
+
   private sendVote(to: number, leader: bigint, zxid: bigint, electionEpoch: bigint, peerEpoch: bigint): void {
     this.sendNotification(to, this.state, { leader, zxid, electionEpoch, peerEpoch })
   }
@@ -263,11 +335,13 @@ export class QuorumPeer implements RoleContext {
     this.state = decision.state
     const leaderId = Number(decision.vote.id)
     this.log('info', `${serverStateName(decision.state)} (leader ${leaderId}, zxid 0x${zxidHex(decision.vote.zxid)}, epoch ${decision.vote.peerEpoch})`)
-    this.emit({ kind: 'stateChanged', state: decision.state, leader: leaderId })
-    this.role =
-      decision.state === ServerState.LEADING
-        ? new Leader(this, nowMs)
-        : new Learner(this, nowMs, leaderId, decision.state === ServerState.OBSERVING)
+    this.startRole(nowMs, decision.state, leaderId)
+  }
+
+  private startRole(nowMs: number, state: ServerState, leaderId: number): void {
+    this.state = state
+    this.emit({ kind: 'stateChanged', state, leader: leaderId })
+    this.role = state === ServerState.LEADING ? new Leader(this, nowMs) : new Learner(this, nowMs, leaderId, state === ServerState.OBSERVING)
   }
 
   // ---- RoleContext --------------------------------------------------------------------------------------------
@@ -277,7 +351,59 @@ export class QuorumPeer implements RoleContext {
     const applied = this.db.fastForward()
     if (applied > 0) this.log('info', `fast-forwarded ${applied} logged txns to 0x${zxidHex(this.db.lastProcessedZxid)}`)
     this.log('warn', `${serverStateName(this.state)} ended: ${reason}`)
+    if (this.reconfigFlag) {
+      // Apache's updateServerState: a reconfig named our next leader (or changed our role); go there directly.
+      this.reconfigFlag = false
+      const leaderId = Number(this.currentVote.id)
+      const next = leaderId === this.myId ? ServerState.LEADING : this.participant ? ServerState.FOLLOWING : ServerState.OBSERVING
+      this.log('info', `after reconfig: ${serverStateName(next)} (leader ${leaderId})`)
+      return this.startRole(nowMs, next, leaderId)
+    }
     this.lookForLeader(nowMs)
+  }
+
+  /**
+   * Apache's `processReconfig`: make `next` the active configuration when it is newer (the host rewrites
+   * /zookeeper/config either way, as initConfigInZKDatabase does). `designatedLeader` comes with COMMITANDACTIVATE /
+   * INFORMANDACTIVATE (null for a configuration learned from NEWLEADER). True when the member's role or leader
+   * changes: the caller ends its role, and the next one starts from the new configuration.
+   */
+  activateConfig(next: QuorumConfig, designatedLeader: number | null, zxid: bigint | null): boolean {
+    if (!this.reconfigEnabled) return false
+    const previous = this.activeConfig
+    if (next.version <= previous.version) {
+      this.emit({ kind: 'configActivated', text: configText(previous), version: previous.version })
+      return false
+    }
+    this.activeConfig = next
+    this.electionOptions.quorum = next.quorum
+    this.notificationConfig = Buffer.from(configText(next), 'utf8')
+    this.log('info', `activated configuration version ${zxidHex(next.version)}`)
+    this.emit({ kind: 'configActivated', text: configText(next), version: next.version })
+    if (next.membershipText === previous.membershipText) return false
+    let roleChange = false
+    const nextType = next.quorum.observers.has(this.myId) ? 'observer' : 'participant'
+    if (nextType !== this.learnerType) {
+      this.learnerType = nextType
+      this.electionOptions.participant = nextType === 'participant'
+      this.log('info', nextType === 'observer' ? 'Becoming an observer' : next.quorum.isVoter(this.myId) ? 'Becoming a voting participant' : 'Becoming a non-voting participant')
+      this.reconfigFlag = true
+      roleChange = true
+    }
+    let leaderChange: boolean
+    if (designatedLeader !== null) {
+      leaderChange = BigInt(designatedLeader) !== this.currentVote.id
+      if (leaderChange) {
+        this.currentVote = vote(BigInt(designatedLeader), zxid ?? this.db.lastProcessedZxid)
+        this.reconfigFlag = true
+        this.log('warn', `Suggested leader: ${designatedLeader}`)
+      }
+    } else {
+      const leader = this.currentVote.id
+      leaderChange = !previous.quorum.isVoter(leader) || !next.quorum.isVoter(leader)
+      this.reconfigFlag = false
+    }
+    return roleChange || leaderChange
   }
 
   emit(effect: Effect): void {

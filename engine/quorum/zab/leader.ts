@@ -7,6 +7,8 @@ import {
   encodeInt,
   encodeRevalidateReply,
 } from '../wire/learner-payloads'
+import { type QuorumConfig, isReconfigProposal, reconfigConfigOf } from '../membership'
+import type { MajorityQuorum } from '../quorum-verifier'
 import { PacketType, ZAB_PROTOCOL_VERSION } from '../wire/packet-type'
 import type { Proposal } from '../wire/proposal-data'
 import { type QuorumPacket, describePacket, packet } from '../wire/quorum-packet'
@@ -27,8 +29,21 @@ function isMoreRecent(a: StateSummary, b: StateSummary): boolean {
 
 interface Outstanding {
   proposal: Proposal
-  /** Voters that have logged it (the leader counts once its own log write is durable). */
+  /** Servers that have logged it (the leader counts once its own log write is durable); each quorum counts its voters. */
   acks: Set<number>
+  /**
+   * Apache's `qvAcksetPairs`: the proposal commits once its acks hold a quorum of every verifier here: the active
+   * one, and while a reconfig is pending (proposed, not committed) the proposed one too.
+   */
+  quorums: MajorityQuorum[]
+  /** The configuration a reconfig proposal activates when it commits. */
+  reconfig: QuorumConfig | null
+}
+
+/** A proposal commits when its acks contain a quorum of each of its verifiers (`Proposal.hasAllQuorums`). */
+export function hasAllQuorums(acks: ReadonlySet<number>, quorums: readonly MajorityQuorum[]): boolean {
+  for (const quorum of quorums) if (!quorum.containsQuorum(acks)) return false
+  return true
 }
 
 /**
@@ -71,6 +86,10 @@ export class Leader {
   lastProposed = -1n
   lastCommitted = -1n
   private readonly outstanding = new Map<bigint, Outstanding>()
+  /** Apache's lastSeenQuorumVerifier while a reconfig is proposed and not yet committed. */
+  private pendingConfig: QuorumConfig | null = null
+  /** False once we committed a reconfig that designated another leader: from then on we commit nothing. */
+  private allowedToCommit = true
   private readonly pendingSyncs = new Map<bigint, number[]>()
   /** `self.tick`: half-ticks come every tickTime/2; the tick advances every other one. */
   private currentTick = 0
@@ -98,6 +117,24 @@ export class Leader {
   /** The zxid the next `propose` must carry. */
   nextZxid(): bigint {
     return this.lastProposed + 1n
+  }
+
+  /** A reconfig is proposed and not committed yet (prep answers RECONFIGINPROGRESS). */
+  get reconfigPending(): boolean {
+    return this.pendingConfig !== null
+  }
+
+  /**
+   * Apache's `isQuorumSynced(qv)`: we (if a voter of `quorum`) and the synced followers that vote in it hold a
+   * quorum of it. Observers never count (they are not forwarding followers).
+   */
+  isQuorumSynced(quorum: MajorityQuorum): boolean {
+    const ids: number[] = []
+    if (quorum.isVoter(this.ctx.myId)) ids.push(this.ctx.myId)
+    for (const h of this.handlers.values()) {
+      if (h.forwarding && !h.observer && this.currentTick <= h.tickOfNextAckDeadline && quorum.isVoter(h.sid)) ids.push(h.sid)
+    }
+    return quorum.containsQuorum(ids)
   }
 
   get outstandingCount(): number {
@@ -189,7 +226,10 @@ export class Leader {
       throw new Error(`proposal 0x${zxidHex(proposal.zxid)} is not the next zxid 0x${zxidHex(this.lastProposed + 1n)}`)
     }
     this.lastProposed = proposal.zxid
-    this.outstanding.set(proposal.zxid, { proposal, acks: new Set() })
+    const reconfig = this.ctx.reconfigEnabled && isReconfigProposal(proposal.data) ? reconfigConfigOf(proposal) : null
+    if (reconfig !== null) this.pendingConfig = reconfig
+    const quorums = this.pendingConfig === null ? [this.ctx.quorum] : [this.ctx.quorum, this.pendingConfig.quorum]
+    this.outstanding.set(proposal.zxid, { proposal, acks: new Set(), quorums, reconfig })
     const message = packet(PacketType.PROPOSAL, proposal.zxid, proposal.data)
     for (const h of this.handlers.values()) if (h.forwarding && !h.observer) this.send(nowMs, h, message)
     this.ctx.db.append(proposal, (durableMs) => this.processAck(durableMs, this.ctx.myId, proposal.zxid))
@@ -302,6 +342,11 @@ export class Leader {
     this.ctx.db.lastProcessedZxid = this.newLeaderZxid
     this.ctx.log('info', `Have quorum of supporters, sids: [${[...this.newLeaderAcks].join(', ')}]; established epoch ${this.proposedEpoch}`)
     this.ctx.updateElectionVote(this.proposedEpoch)
+    if (this.ctx.reconfigEnabled) {
+      // startZkServer: the configuration NEWLEADER carried (a static one gets the NEWLEADER zxid as its version,
+      // ZOOKEEPER-1783) becomes the active one; we lead on since we are a voter of it.
+      this.ctx.activateConfig({ ...this.ctx.config, version: this.newLeaderConfigVersion() }, this.ctx.myId, this.newLeaderZxid)
+    }
     this.ctx.setServing(true, this.proposedEpoch)
     this.tickSkip = true
     this.nextHalfTickMs = nowMs + this.ctx.timing.tickTimeMs / 2
@@ -339,8 +384,11 @@ export class Leader {
 
   /** NEWLEADER carries the membership with version = the NEWLEADER zxid (ZOOKEEPER-1783, initial configs). */
   private newLeaderConfig(): Buffer {
-    const version = this.ctx.configVersion === 0n ? this.newLeaderZxid : this.ctx.configVersion
-    return Buffer.from(`${this.ctx.membershipText}version=${zxidHex(version)}`, 'utf8')
+    return Buffer.from(`${this.ctx.membershipText}version=${zxidHex(this.newLeaderConfigVersion())}`, 'utf8')
+  }
+
+  private newLeaderConfigVersion(): bigint {
+    return this.ctx.configVersion === 0n ? this.newLeaderZxid : this.ctx.configVersion
   }
 
   private sendLeaderInfo(nowMs: number, h: LearnerHandler): void {
@@ -397,7 +445,9 @@ export class Leader {
     // Apache's LearnerHandler takes an OBSERVERINFO from any sid (it only logs one outside the configuration): such a
     // learner never counts towards a quorum, and observer taps (engine/tap) attach that way. FOLLOWERINFO must come
     // from a member.
-    const outsider = !this.ctx.quorum.isMember(sid) && received.type !== PacketType.OBSERVERINFO
+    // With reconfig on, a FOLLOWERINFO from outside the view is taken too (a joiner, or a member a reconfig removed,
+    // following as a non-voting participant), as Apache does.
+    const outsider = !this.ctx.quorum.isMember(sid) && received.type !== PacketType.OBSERVERINFO && !this.ctx.reconfigEnabled
     if (!Number.isSafeInteger(sid) || outsider || sid === this.ctx.myId) {
       return this.close(h, `Follower sid: ${info.serverId} not in the current config`)
     }
@@ -473,29 +523,34 @@ export class Leader {
 
   /** `processAck` + `tryToCommit`: commit, in zxid order, every proposal a quorum (with us) has logged. */
   private processAck(nowMs: number, sid: number, zxid: bigint): void {
+    if (!this.allowedToCommit) return
     if (this.phase !== 'broadcast' || isEpochStart(zxid) || this.outstanding.size === 0 || this.lastCommitted >= zxid) return
     const pending = this.outstanding.get(zxid)
     if (pending === undefined) {
       this.ctx.log('warn', `Trying to commit future proposal: zxid 0x${zxidHex(zxid)} from ${sid}`)
       return
     }
-    if (this.ctx.quorum.isVoter(sid)) pending.acks.add(sid)
-    for (;;) {
+    pending.acks.add(sid)
+    while (this.allowedToCommit) {
       const first = this.outstanding.values().next()
-      if (first.done === true || !this.ctx.quorum.containsQuorum(first.value.acks)) return
-      this.commit(nowMs, first.value.proposal)
+      if (first.done === true || !hasAllQuorums(first.value.acks, first.value.quorums)) return
+      this.commit(nowMs, first.value)
     }
   }
 
-  private commit(nowMs: number, proposal: Proposal): void {
+  private commit(nowMs: number, pending: Outstanding): void {
+    const { proposal } = pending
     this.outstanding.delete(proposal.zxid)
     this.lastCommitted = proposal.zxid
-    const commit = packet(PacketType.COMMIT, proposal.zxid)
-    let inform: QuorumPacket | null = null
-    for (const h of this.handlers.values()) {
-      if (!h.forwarding) continue
-      if (h.observer) this.send(nowMs, h, (inform ??= packet(PacketType.INFORM, proposal.zxid, proposal.data)))
-      else this.send(nowMs, h, commit)
+    if (pending.reconfig !== null) this.activate(nowMs, pending)
+    else {
+      const commit = packet(PacketType.COMMIT, proposal.zxid)
+      let inform: QuorumPacket | null = null
+      for (const h of this.handlers.values()) {
+        if (!h.forwarding) continue
+        if (h.observer) this.send(nowMs, h, (inform ??= packet(PacketType.INFORM, proposal.zxid, proposal.data)))
+        else this.send(nowMs, h, commit)
+      }
     }
     if (!this.ctx.db.applyNext(proposal.zxid)) throw new Error(`leader committed 0x${zxidHex(proposal.zxid)} out of log order`)
     const syncs = this.pendingSyncs.get(proposal.zxid)
@@ -507,6 +562,51 @@ export class Leader {
     }
   }
 
+  /**
+   * A reconfig commits (`tryToCommit`): pick the designated leader, activate the new configuration here, then tell
+   * followers (COMMITANDACTIVATE) and observers (INFORMANDACTIVATE) which leader to follow. A leader that is not
+   * designated commits nothing more; its followers leave it for the designated one.
+   */
+  private activate(nowMs: number, pending: Outstanding): void {
+    const next = pending.reconfig!
+    const zxid = pending.proposal.zxid
+    const designated = this.designatedLeader(next, pending.acks, zxid)
+    this.pendingConfig = null
+    this.ctx.activateConfig(next, designated, this.lastProposed)
+    if (designated !== this.ctx.myId) {
+      this.ctx.log('info', `Committing a reconfiguration (reconfigEnabled=true); this leader is not the designated leader anymore, setting allowedToCommit=false`)
+      this.allowedToCommit = false
+    }
+    const leaderBytes = Buffer.alloc(8)
+    leaderBytes.writeBigInt64BE(BigInt(designated))
+    const commit = packet(PacketType.COMMITANDACTIVATE, zxid, leaderBytes)
+    let inform: QuorumPacket | null = null
+    for (const h of this.handlers.values()) {
+      if (!h.forwarding) continue
+      if (h.observer) this.send(nowMs, h, (inform ??= packet(PacketType.INFORMANDACTIVATE, zxid, Buffer.concat([leaderBytes, pending.proposal.data]))))
+      else this.send(nowMs, h, commit)
+    }
+  }
+
+  /**
+   * `getDesignatedLeader`: we stay leader if we vote in the new configuration; otherwise one of the new voters that
+   * acked the reconfig, preferring one that also acked the most of the proposals after it.
+   */
+  private designatedLeader(next: QuorumConfig, acks: ReadonlySet<number>, zxid: bigint): number {
+    if (next.quorum.isVoter(this.ctx.myId)) return this.ctx.myId
+    let candidates = [...acks].filter((sid) => sid !== this.ctx.myId && next.quorum.isVoter(sid)).sort((a, b) => a - b)
+    let best = candidates[0]!
+    for (let later = zxid + 1n; candidates.length > 1; later++) {
+      const p = this.outstanding.get(later)
+      if (p === undefined) break
+      const remaining = candidates.filter((sid) => p.acks.has(sid))
+      if (remaining.length === 0) break
+      candidates = remaining
+      best = candidates[0]!
+    }
+    return best
+  }
+
   /** Every tickTime/2: every other time advance the tick and check we still have a synced quorum; ping. */
   private halfTick(nowMs: number): void {
     this.nextHalfTickMs = nowMs + this.ctx.timing.tickTimeMs / 2
@@ -514,7 +614,7 @@ export class Leader {
     if (!this.tickSkip) {
       const synced = [this.ctx.myId]
       for (const h of this.handlers.values()) if (h.sid !== 0 && this.currentTick <= h.tickOfNextAckDeadline) synced.push(h.sid)
-      if (!this.ctx.quorum.containsQuorum(synced)) {
+      if (!this.ctx.quorum.containsQuorum(synced) || (this.pendingConfig !== null && !this.pendingConfig.quorum.containsQuorum(synced))) {
         return this.shutdown(nowMs, `Not sufficient followers synced, only synced with sids: [ ${synced.join(',')} ]`)
       }
     }
@@ -559,3 +659,4 @@ export class Leader {
     }
   }
 }
+

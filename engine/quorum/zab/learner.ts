@@ -9,7 +9,9 @@ import {
   encodeRevalidateRequest,
   encodeTouches,
 } from '../wire/learner-payloads'
+import { type QuorumConfig, parseQuorumConfig, reconfigConfigOf } from '../membership'
 import { PacketType } from '../wire/packet-type'
+import type { Proposal } from '../wire/proposal-data'
 import { type QuorumPacket, describePacket, packet } from '../wire/quorum-packet'
 import { epochOf, makeZxid, zxidHex } from '../zxid'
 import type { RoleContext } from './role-context'
@@ -58,6 +60,8 @@ export class Learner {
   private syncStarted = false
   private newLeaderSeen = false
   private uptodate = false
+  /** The configuration NEWLEADER carried (reconfig on): activated at UPTODATE. */
+  private newLeaderConfig: QuorumConfig | null = null
   private readonly owedAcks: OwedAck[] = []
   private readonly touches = new Map<bigint, number>()
   private readonly pendingRevalidations = new Set<bigint>()
@@ -222,16 +226,23 @@ export class Learner {
       case PacketType.PROPOSAL:
         return this.logProposal(received)
       case PacketType.COMMIT:
-      case PacketType.COMMITANDACTIVATE:
         return this.commit(nowMs, received.zxid)
+      case PacketType.COMMITANDACTIVATE:
+        return this.commitAndActivate(nowMs, received)
       case PacketType.INFORM:
         return this.informed(received.zxid, received.data)
       case PacketType.INFORMANDACTIVATE:
-        return this.informed(received.zxid, decodeDesignatedLeader(received.data).rest)
+        return this.informAndActivate(nowMs, received)
       case PacketType.NEWLEADER:
+        if (this.ctx.reconfigEnabled && received.data !== null && received.data.length > 1) {
+          this.newLeaderConfig = parseQuorumConfig(received.data.toString('utf8'))
+        }
         return this.newLeader()
       case PacketType.UPTODATE:
         if (!this.newLeaderSeen) return this.fail(nowMs, 'UPTODATE before NEWLEADER: pre-Zab-1.0 leaders are not supported')
+        if (this.newLeaderConfig !== null && this.ctx.activateConfig(this.newLeaderConfig, null, null)) {
+          return this.fail(nowMs, 'changes proposed in reconfig')
+        }
         return this.upToDate()
       default:
         return
@@ -291,8 +302,7 @@ export class Learner {
       case PacketType.COMMIT:
         return this.commit(nowMs, received.zxid)
       case PacketType.COMMITANDACTIVATE:
-        this.ctx.log('warn', 'COMMITANDACTIVATE without dynamic reconfiguration: committing only')
-        return this.commit(nowMs, received.zxid)
+        return this.commitAndActivate(nowMs, received)
       default:
         return this.readCommon(received)
     }
@@ -306,8 +316,7 @@ export class Learner {
       case PacketType.INFORM:
         return this.informed(received.zxid, received.data)
       case PacketType.INFORMANDACTIVATE:
-        this.ctx.log('warn', 'INFORMANDACTIVATE without dynamic reconfiguration: applying only')
-        return this.informed(received.zxid, decodeDesignatedLeader(received.data).rest)
+        return this.informAndActivate(nowMs, received)
       case PacketType.PROPOSAL:
         return this.ctx.log('warn', 'Ignoring proposal')
       case PacketType.COMMIT:
@@ -355,6 +364,27 @@ export class Learner {
     const next = db.nextUnapplied()
     if (next === undefined) return this.ctx.log('warn', `Committing 0x${zxidHex(zxid)} without seeing txn`)
     this.fail(nowMs, `Committing zxid 0x${zxidHex(zxid)} but next pending txn 0x${zxidHex(next.zxid)}`)
+  }
+
+  /**
+   * COMMITANDACTIVATE: activate the configuration of the pending reconfig (with the leader the old leader designated),
+   * then commit it. A changed role or leader ends this role (Apache throws "changes proposed in reconfig").
+   */
+  private commitAndActivate(nowMs: number, received: QuorumPacket): void {
+    const { leader } = decodeDesignatedLeader(received.data)
+    const next = this.ctx.db.nextUnapplied()
+    const config = next !== undefined && next.zxid === received.zxid ? configOf(next) : null
+    const major = config !== null && this.ctx.activateConfig(config, Number(leader), received.zxid)
+    this.commit(nowMs, received.zxid)
+    if (major && this.stage !== 'closed') this.fail(nowMs, 'changes proposed in reconfig')
+  }
+
+  /** INFORMANDACTIVATE (observers): apply the reconfig, then activate its configuration as COMMITANDACTIVATE does. */
+  private informAndActivate(nowMs: number, received: QuorumPacket): void {
+    const { leader, rest } = decodeDesignatedLeader(received.data)
+    this.informed(received.zxid, rest)
+    const config = configOf({ zxid: received.zxid, data: rest })
+    if (config !== null && this.ctx.activateConfig(config, Number(leader), received.zxid)) this.fail(nowMs, 'changes proposed in reconfig')
   }
 
   /** INFORM (observers): an already committed transaction; log it and apply it. */
@@ -419,5 +449,14 @@ export class Learner {
     this.ctx.emit({ kind: 'closeLeaderConnection', attempt: this.attempt, reason })
     if (wasServing) this.ctx.setServing(false, this.newEpoch)
     if (notify) this.ctx.roleEnded(nowMs, reason)
+  }
+}
+
+/** The configuration a reconfig proposal carries; null for any other txn (or with reconfig off: never activated). */
+function configOf(proposal: Proposal): QuorumConfig | null {
+  try {
+    return reconfigConfigOf(proposal)
+  } catch {
+    return null
   }
 }

@@ -1,3 +1,4 @@
+import type { QuorumConfig } from '../membership'
 import type { MajorityQuorum } from '../quorum-verifier'
 import type { OnDurable, Outbox } from './outbox'
 import type { ReplicaLog } from './replica-log'
@@ -26,6 +27,15 @@ export interface RoleContext extends Outbox {
   readonly membershipText: string
   /** Version of the active configuration (0 without dynamic reconfiguration). */
   readonly configVersion: bigint
+  /** The active configuration (quorum, membership text, version). */
+  readonly config: QuorumConfig
+  /** Dynamic reconfiguration is on: configurations are activated (otherwise every activation is a no-op). */
+  readonly reconfigEnabled: boolean
+  /**
+   * Apache's processReconfig: activate `next` if newer; true when our role or leader changes (end the role then).
+   * `designatedLeader` comes with COMMITANDACTIVATE/INFORMANDACTIVATE; null for NEWLEADER's configuration.
+   */
+  activateConfig(next: QuorumConfig, designatedLeader: number | null, zxid: bigint | null): boolean
   readonly acceptedEpoch: bigint
   readonly currentEpoch: bigint
   setAcceptedEpoch(epoch: bigint, onDurable: OnDurable): void

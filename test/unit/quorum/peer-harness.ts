@@ -1,6 +1,6 @@
 import type { Effect, PersistOp } from '../../../engine/quorum/peer/effects'
 import type { PeerInput } from '../../../engine/quorum/peer/inputs'
-import { QuorumPeer, type RecoveredState } from '../../../engine/quorum/peer/quorum-peer'
+import { QuorumPeer, type QuorumPeerOptions, type RecoveredState } from '../../../engine/quorum/peer/quorum-peer'
 import { MajorityQuorum } from '../../../engine/quorum/quorum-verifier'
 import { type Notification, ServerState } from '../../../engine/quorum/wire/notification'
 import { packetTypeName } from '../../../engine/quorum/wire/packet-type'
@@ -24,9 +24,10 @@ export class PeerHarness {
     myId: number,
     recovered: Partial<RecoveredState> = {},
     quorum = new MajorityQuorum([1, 2, 3]),
+    options: Partial<QuorumPeerOptions> = {},
   ) {
     this.peer = new QuorumPeer(
-      { myId, quorum, timing: TIMING, membershipText: MEMBERSHIP },
+      { myId, quorum, timing: TIMING, membershipText: MEMBERSHIP, ...options },
       { currentEpoch: 0n, acceptedEpoch: 0n, lastLoggedZxid: 0n, recentProposals: [], ...recovered },
     )
   }

@@ -926,8 +926,11 @@ export interface EnsembleConfigView {
   version: string | null
   members: EnsembleMemberView[]
   quorum: QuorumSummary
-  /** 'supported': reconfig may be sent; 'zoodesk': our engine does not implement it yet; 'unknown': not detectable. */
-  support: 'supported' | 'zoodesk' | 'unknown'
+  /**
+   * 'supported': a ZooKeeper server answers (whether it allows reconfig — reconfigEnabled, a superuser or skipACL —
+   * only its answer to a reconfig says); 'unknown': it does not answer srvr.
+   */
+  support: 'supported' | 'unknown'
   text: string
 }
 

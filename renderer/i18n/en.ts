@@ -430,7 +430,7 @@ const en = {
     mixed: 'Mixed (choose per member)',
     memberN: 'Member {id}',
     reconfigEnabled: 'Dynamic reconfiguration (reconfigEnabled)',
-    reconfigHint: 'Lets the Reconfig view add and remove members. Members then reach each other on their real ports, so partitions are not available for this cluster.',
+    reconfigHint: 'Lets the Reconfig view add and remove members. Reconfig needs a superuser, so this cluster skips ACL checks (skipACL=yes); its members reach each other on their real ports, so partitions are not available.',
     roles: { voter: 'voter', observer: 'observer' },
     states: { stopped: 'stopped', starting: 'starting', running: 'running', killed: 'killed', exited: 'exited' },
     events: {
@@ -847,7 +847,6 @@ const en = {
     refresh: 'Refresh',
     note: 'Dynamic reconfiguration (incremental: members joining or leaving). Apache ZooKeeper allows it with reconfigEnabled=true, for a superuser or with skipACL.',
     noConnection: 'Open a connection to see its ensemble.',
-    zoodeskUnsupported: 'This ensemble runs the ZooDesk engine, which does not implement dynamic reconfiguration yet: members and quorum are shown, but changes cannot be applied. Restart the ensemble with a new configuration instead.',
     standalone: 'This server runs standalone: there is no ensemble configuration to change.',
     current: 'Now:',
     quorumLine: 'voters {voters} · observers {observers} · majority {majority} · tolerates {tolerated} failed',

@@ -432,7 +432,7 @@ const zhCN: Messages = {
     mixed: '混合（逐个成员选择）',
     memberN: '成员 {id}',
     reconfigEnabled: '动态重配置（reconfigEnabled）',
-    reconfigHint: '允许在“重配置”视图中增删成员。成员之间将直接使用真实端口通信，因此该集群无法使用网络分区。',
+    reconfigHint: '允许在“重配置”视图中增删成员。重配置需要超级用户，因此该集群跳过 ACL 检查（skipACL=yes）；成员之间直接使用真实端口通信，因此无法使用网络分区。',
     roles: { voter: '投票者', observer: 'observer' },
     states: { stopped: '已停止', starting: '启动中', running: '运行中', killed: '已杀死', exited: '已退出' },
     events: {
@@ -849,7 +849,6 @@ const zhCN: Messages = {
     refresh: '刷新',
     note: '动态重新配置（增量：成员加入或离开）。Apache ZooKeeper 需 reconfigEnabled=true，并由超级用户执行或开启 skipACL。',
     noConnection: '打开一个连接以查看其集群。',
-    zoodeskUnsupported: '此集群运行 ZooDesk 引擎，它尚未实现动态重新配置：可以查看成员与法定人数，但无法应用更改。请改用新配置重启集群。',
     standalone: '此服务器以单机模式运行：没有可更改的集群配置。',
     current: '当前：',
     quorumLine: '投票者 {voters} · 观察者 {observers} · 多数 {majority} · 可容忍 {tolerated} 个故障',

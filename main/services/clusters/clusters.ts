@@ -99,6 +99,8 @@ export class Clusters {
         tickTimeMs: definition.tickTimeMs,
         kind: definition.kind ?? 'zoodesk',
         reconfigEnabled: definition.reconfigEnabled ?? false,
+        // Both servers let only a superuser (or skipACL) reconfig: a test cluster that allows it skips ACL checks.
+        ...(definition.reconfigEnabled === true ? { extraConfig: { skipACL: 'yes' } } : {}),
         zoodeskScript: this.options.zoodeskScript,
         ...(basePort === null ? {} : { basePort }),
         ...(this.options.spawnMember === undefined ? {} : { spawnMember: this.options.spawnMember }),

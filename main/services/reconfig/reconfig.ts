@@ -10,9 +10,6 @@ import { type EnsembleConfig, parseEnsembleConfig, previewReconfig, quorumOf } f
 const SRVR_TIMEOUT_MS = 3_000
 const RECONNECT_WAIT_MS = 30_000
 
-export const ZOODESK_RECONFIG_UNSUPPORTED =
-  'dynamic reconfiguration is not implemented by the ZooDesk engine yet (it answers UNIMPLEMENTED); change the members of a ZooDesk ensemble by restarting it with a new configuration'
-
 /**
  * Dynamic reconfiguration of the ensemble a connection talks to: its config (/zookeeper/config), a preview of an
  * incremental change (joining / leaving) and applying it with the config version it was previewed against, so a
@@ -37,7 +34,6 @@ export class Reconfig {
 
   async apply(args: ParsedArgs<'reconfig.apply'>): Promise<EnsembleConfigView> {
     const connection = this.connections.writable(args.connectionId)
-    if ((await this.support(connection)) === 'zoodesk') throw fail.unsupported(ZOODESK_RECONFIG_UNSUPPORTED)
     const { config } = await this.read(connection)
     if (args.fromVersion !== undefined && args.fromVersion !== config.version) {
       throw fail.conflict(`the configuration changed since the preview (version ${args.fromVersion} → ${config.version ?? 'none'}): preview again`)
@@ -52,7 +48,6 @@ export class Reconfig {
         fromConfig: config.version === null ? -1n : BigInt(`0x${config.version}`),
       })
     } catch (error) {
-      if (error instanceof KeeperException && error.code === ErrorCode.UNIMPLEMENTED) throw fail.unsupported(ZOODESK_RECONFIG_UNSUPPORTED)
       // Removing the leader (or the member we talk to) drops the connection before the answer: the outcome is only
       // known from the config once the client is back, so wait for it and answer with what the ensemble has now.
       if (!(error instanceof KeeperException && error.code === ErrorCode.CONNECTIONLOSS)) throw error
@@ -77,14 +72,13 @@ export class Reconfig {
     return { text, config: parseEnsembleConfig(text) }
   }
 
-  /** Our engine says so in its version (srvr: `…-zoodesk`); a server that will not answer srvr is 'unknown'. */
+  /** Whether the member answers srvr as a ZooKeeper server (Apache's or ours); 'unknown' when it will not say. */
   private async support(connection: OpenConnection): Promise<EnsembleConfigView['support']> {
     const host = connection.client.connectedHost ?? parseConnectString(connection.effectiveConnectString).hosts[0]
     if (host === undefined) return 'unknown'
     try {
       const srvr = await fourLetterWord(host.host, host.port, 'srvr', SRVR_TIMEOUT_MS)
-      if (!srvr.startsWith('Zookeeper version:')) return 'unknown'
-      return /^Zookeeper version: \S*-zoodesk/m.test(srvr) ? 'zoodesk' : 'supported'
+      return srvr.startsWith('Zookeeper version:') ? 'supported' : 'unknown'
     } catch {
       return 'unknown'
     }

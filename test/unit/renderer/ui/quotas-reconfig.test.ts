@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // The Quotas view (usage bars, soft/hard levels, set and delete through the contract) and the Reconfig view (members,
-// quorum, preview, apply against the previewed version; ZooDesk shown as unsupported) against a scripted main.
+// quorum, preview, apply against the previewed version; a refusal by the ensemble shown) against a scripted main.
 import { mount } from '@vue/test-utils'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { EnsembleConfigView, QuotaView } from '../../../../main/contract/model'
@@ -11,7 +11,7 @@ import { i18n } from '../../../../renderer/i18n'
 import { useAppStore } from '../../../../renderer/stores/app'
 import { useConnectionsStore } from '../../../../renderer/stores/connections'
 import { connection } from './support/fixtures'
-import { scriptedMain, settle } from './support/scripted-main'
+import { keeperError, scriptedMain, settle } from './support/scripted-main'
 
 const global = { plugins: [i18n] }
 
@@ -116,17 +116,26 @@ describe('ReconfigView', () => {
     expect(wrapper.find('[data-test="reconfig-version"]').text()).toContain('100000004')
   })
 
-  it('shows problems from the preview, and on ZooDesk explains why nothing can be applied', async () => {
+  it('shows the ensemble refusing a reconfig (RECONFIGDISABLED) and keeps its members', async () => {
     scriptedMain({
-      'reconfig.config': () => ensemble('zoodesk'),
+      'reconfig.config': () => ensemble('supported'),
+      'reconfig.preview': (args) => previewReconfig(parseEnsembleConfig(CONFIG_TEXT), args.joining ?? [], args.leaving ?? []),
+      'reconfig.apply': () => {
+        throw keeperError('RECONFIGDISABLED')
+      },
     })
     useConnectionsStore().connections = [connection()]
     const wrapper = mount(ReconfigView, { global, attachTo: document.body })
     await settle()
-    expect(wrapper.find('[data-test="reconfig-unsupported"]').text()).toContain('does not implement dynamic reconfiguration')
-    expect(wrapper.find('[data-test="reconfig-preview"]').attributes('disabled')).toBeDefined()
-    expect(wrapper.find('[data-test="reconfig-apply"]').attributes('disabled')).toBeDefined()
-    expect(wrapper.find('[data-test="reconfig-leave-1"]').attributes('disabled')).toBeDefined()
+    await wrapper.find('[data-test="reconfig-leave-4"]').setValue(true)
+    await wrapper.find('[data-test="reconfig-preview"]').trigger('click')
+    await settle()
+    await wrapper.find('[data-test="reconfig-apply"]').trigger('click')
+    await settle()
+    useAppStore().confirmation?.resolve(true)
+    await settle()
+    expect(JSON.stringify(useAppStore().toasts.map((toast) => [toast.title, toast.error]))).toContain('RECONFIGDISABLED')
+    expect(wrapper.findAll('[data-test^="reconfig-member-"]')).toHaveLength(4)
   })
 
   it('lists the problems the server would refuse', async () => {

@@ -11,6 +11,7 @@ import type { Stat } from '../../../engine/proto'
 import { type EnsembleMember, type TestEnsemble, compatTopology, startEnsemble } from '../harness/ensemble'
 import { fourLetter, freePort, startApache, startZooDesk } from '../harness/servers'
 import type { ServerKind, TestServer } from '../harness/servers'
+import { until } from '../../support/until'
 
 /** base64(sha1("super:secret")). */
 const SUPER_DIGEST = 'super:lK75jTNcA+U9vtVEw5vB51mj/w4='
@@ -54,21 +55,6 @@ function serverLine(member: EnsembleMember, role: 'participant' | 'observer'): s
   return `server.${member.id}=127.0.0.1:${member.quorumPort}:${member.electionPort}:${role};127.0.0.1:${member.port}`
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs
-  let last: T | undefined
-  let lastError: unknown
-  while (performance.now() < deadline) {
-    try {
-      last = await probe()
-      if (done(last)) return last
-    } catch (error) {
-      lastError = error
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))} ${String(lastError ?? '')}`)
-}
 
 /** Each member's view: getConfig (data + stat shape) and conf's membership, once every member has `version`. */
 async function views(ensemble: TestEnsemble, version: string, names: (text: string) => string): Promise<Observation> {

@@ -6,6 +6,10 @@ import { LocalCluster, type MemberKind } from '../../../engine/cluster'
 import { ZooKeeperClient } from '../../../engine/client/client'
 import { FAST_TICKS } from '../cluster/ensemble-scenarios'
 import { zoodeskBundle } from '../cluster/support'
+import { until } from '../../support/until'
+
+/** Apache members in the mix take their time to start and to follow a reconfig. */
+const MIXED_WAIT_MS = 45_000
 
 const TIMEOUT_MS = 240_000
 
@@ -18,21 +22,6 @@ async function withClient<T>(port: number, use: (client: ZooKeeperClient) => Pro
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 45_000): Promise<T> {
-  const deadline = performance.now() + timeoutMs
-  let last: T | undefined
-  let lastError: unknown
-  while (performance.now() < deadline) {
-    try {
-      last = await probe()
-      if (done(last)) return last
-    } catch (error) {
-      lastError = error
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)} ${String(lastError ?? '')}`)
-}
 
 function line(cluster: LocalCluster, id: number, role: 'participant' | 'observer'): string {
   const m = cluster.member(id)
@@ -47,7 +36,7 @@ async function converged(cluster: LocalCluster, ids: number[], version: string, 
     { timeoutMs: 45_000 },
   )
   const leader = Number(Object.entries(modes).find(([, mode]) => mode === 'leader')![0])
-  await until(`write ${path}`, () => withClient(cluster.member(leader).clientPort, (c) => c.create(path, Buffer.from(path))), () => true)
+  await until(`write ${path}`, () => withClient(cluster.member(leader).clientPort, (c) => c.create(path, Buffer.from(path))), () => true, MIXED_WAIT_MS)
   for (const id of ids) {
     const seen = await until(
       `member ${id} at ${version} with ${path}`,
@@ -58,6 +47,7 @@ async function converged(cluster: LocalCluster, ids: number[], version: string, 
           return { config, data: (await c.getData(path)).data!.toString() }
         }),
       (v) => v.config.endsWith(`version=${version}`) && v.data === path,
+      MIXED_WAIT_MS,
     )
     expect(seen.data).toBe(path)
   }

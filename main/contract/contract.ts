@@ -675,6 +675,20 @@ export const contract = {
       ['NOT_FOUND', 'KEEPER', 'CANCELLED'],
       'Compare two subtrees (one connection or two): every node added / changed (data, ACL, kind) / unchanged / removed.',
     ),
+    'diffs.compareImport': method<DiffView>()(
+      v.strictObject({
+        target: diffSide,
+        /** What the user picked, shown as the source side's name. */
+        fileName: v.pipe(v.string(), v.minLength(1), v.maxLength(1000)),
+        format: exportFormat,
+        content: v.pipe(v.string(), v.maxLength(512 * 1024 * 1024)),
+        /** Compare ephemerals of the file as persistent nodes (else they are left out, as the import leaves them). */
+        ephemeralsAsPersistent: v.optional(v.boolean(), false),
+        operationId,
+      }),
+      ['NOT_FOUND', 'KEEPER', 'CANCELLED'],
+      'Compare an export file (JSON or zip) with a subtree before importing it: the diff then previews and applies the import with versioned multis.',
+    ),
     'diffs.get': method<DiffView>()(v.strictObject({ diffId }), ['NOT_FOUND'], 'A compared diff’s endpoints and summary.'),
     'diffs.entries': method<DiffEntriesPage>()(
       v.strictObject({

@@ -756,8 +756,12 @@ export interface DiffSummary {
 }
 
 export interface DiffEndpoint {
+  /** '' for an export file compared before it is imported (diffs.compareImport). */
   connectionId: string
+  /** The connection's name, or the export file's. */
   connectionName: string
+  /** The export file this side was read from (diffs.compareImport), else null. */
+  file: string | null
   path: string
   /** false when the root does not exist there (every node is then added or removed). */
   exists: boolean

@@ -233,6 +233,7 @@ export function createAppServices(env: AppEnvironment): AppServices {
     'reconfig.apply': (args) => reconfig.apply(args),
 
     'diffs.compare': (args) => diffs.compare(args),
+    'diffs.compareImport': (args) => diffs.compareImport(args),
     'diffs.get': ({ diffId }) => diffs.get(diffId),
     'diffs.entries': (args) => diffs.entries(args),
     'diffs.entryData': (args) => diffs.entryData(args),

@@ -5,7 +5,7 @@ import { computed, ref } from 'vue'
 import type { DiffApplyResult, DiffEntry, DiffEntryData, DiffPlan, DiffStatus, DiffView } from '../../main/contract/model'
 import { api } from './api'
 import { useAppStore } from './app'
-import { useOperationsStore } from './operations'
+import { type OperationOutcome, useOperationsStore } from './operations'
 
 export const DIFF_PAGE = 500
 
@@ -40,10 +40,23 @@ export const useDiffsStore = defineStore('diffs', () => {
   }
 
   async function compare(): Promise<void> {
-    const app = useAppStore()
     const outcome = await useOperationsStore().run('diffs.comparing', source.value.path, (operationId) =>
       api().diffs.compare({ source: { ...source.value }, target: { ...target.value }, operationId }),
     )
+    await adopt(outcome)
+  }
+
+  /** An export file against a subtree, before importing it: the diff previews the import and applies it. */
+  async function compareImport(into: DiffEndpointInput, file: { name: string; format: 'json' | 'zip'; content: string }): Promise<void> {
+    target.value = { ...into }
+    const outcome = await useOperationsStore().run('diffs.comparing', into.path, (operationId) =>
+      api().diffs.compareImport({ target: { ...into }, fileName: file.name, format: file.format, content: file.content, operationId }),
+    )
+    await adopt(outcome)
+  }
+
+  async function adopt(outcome: OperationOutcome<DiffView>): Promise<void> {
+    const app = useAppStore()
     if (outcome.status === 'failed') return app.fail('diffs.compareFailed', outcome.error)
     if (outcome.status !== 'done') return
     if (diff.value !== null) void api().diffs.close({ diffId: diff.value.diffId }).catch(() => {})
@@ -101,5 +114,5 @@ export const useDiffsStore = defineStore('diffs', () => {
     diff.value = { ...diff.value, appliedAt: Date.now() }
   }
 
-  return { source, target, diff, entries, total, shown, picked, selected, selectedData, plan, planFor, report, hasMore, compare, loadEntries, setShown, select, togglePick, preview, apply }
+  return { source, target, diff, entries, total, shown, picked, selected, selectedData, plan, planFor, report, hasMore, compare, compareImport, loadEntries, setShown, select, togglePick, preview, apply }
 })

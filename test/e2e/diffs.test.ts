@@ -100,6 +100,32 @@ describe('Diff view', () => {
     expect(ui.browser.errors).toEqual([])
   }, 180_000)
 
+  it('imports an export file only through a preview: the tree’s Import opens the diff, applying picked entries imports them', async () => {
+    const exported = await ui.contract.api.znodes.export({ connectionId: (await ui.contract.api.connections.list())[0]!.connectionId, path: '/e2e-src', format: 'json' })
+    await other.create('/e2e-imp', 'root')
+    await other.create('/e2e-imp/same', 'equal')
+    await other.create('/e2e-imp/only-here', 'kept')
+    await ui.openPath('/e2e-imp')
+    await ui.row('/e2e-imp').click({ button: 'right' })
+    const chooser = ui.page.waitForEvent('filechooser')
+    await byTest('menu-import').click()
+    await (await chooser).setFiles({ name: 'e2e-src.json', mimeType: 'application/json', buffer: Buffer.from(exported.content) })
+    await expect.poll(() => byTest('diff-summary').isVisible(), { timeout: 30_000 }).toBe(true)
+    expect(await byTest('diff-view').textContent()).toContain('e2e-src.json')
+    expect(await other.exists('/e2e-imp/config')).toBeNull()
+    await expect.poll(() => countOf('added')).toBe(4)
+    expect(await countOf('removed')).toBe(1)
+    await screenshot(ui.page, 'diffs-05-import-preview')
+    // Import what the file adds; the node only the target has stays (nothing removed unless picked).
+    for (const path of ['config', 'locked', 'only-in-source/child']) await byTest(`diff-pick-${path}`).check()
+    await byTest('diff-apply-picked').click()
+    await byTest('diff-apply-confirm').click()
+    await expect.poll(() => byTest('diff-report').textContent(), { timeout: 30_000 }).toContain('0 aborted')
+    expect((await other.getData('/e2e-imp/config')).data?.toString()).toContain('"replicas": 3')
+    expect((await other.getData('/e2e-imp/only-in-source/child')).data?.toString()).toBe('newer')
+    expect((await other.getData('/e2e-imp/only-here')).data?.toString()).toBe('kept')
+  }, 120_000)
+
   it('mirrors a subtree of the ZooDesk cluster onto an Apache ZooKeeper 3.8 cluster', async () => {
     const apache = await ui.contract.api.clusters.create({ name: APACHE, voters: 1, kind: 'apache', tickTimeMs: 500 })
     const probe = await connectZooKeeper(apache.connectString)

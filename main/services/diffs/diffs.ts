@@ -9,6 +9,7 @@ import type { AuditLog } from '../audit-log'
 import type { Connections, OpenConnection } from '../connections/connections'
 import type { Operation, Operations } from '../operations'
 import { nodeKindOf, toAclEntries, ttlMsOf } from '../znodes/convert'
+import { decodeExport } from '../znodes/export-format'
 import { listSubtree, readNodes, relativePath } from '../znodes/tree-walk'
 import { applyPlan } from './diff-apply'
 import { type ComparedEntry, type SideNode, classify, summarize } from './diff-classify'
@@ -106,7 +107,7 @@ export class Diffs {
       if (!sourceSide.exists) throw new KeeperException(ErrorCode.NONODE, args.source.path)
       const targetSide = await readSide(target.client, args.target.path, operation)
       const entries = classify(sourceSide.nodes, targetSide.nodes)
-      const endpoint = (connection: OpenConnection, path: string, exists: boolean): DiffEndpoint => ({ connectionId: connection.id, connectionName: connection.name, path, exists })
+      const endpoint = (connection: OpenConnection, path: string, exists: boolean): DiffEndpoint => ({ connectionId: connection.id, connectionName: connection.name, file: null, path, exists })
       const view: DiffView = {
         diffId: randomUUID(),
         source: endpoint(source, args.source.path, true),
@@ -125,6 +126,41 @@ export class Diffs {
   private evictOldest(): void {
     const kept = [...this.diffs].map(([diffId, diff]) => ({ diffId, dataBytes: diff.dataBytes }))
     for (const diffId of diffsToDrop(kept, MAX_DIFFS, MAX_KEPT_DATA_BYTES)) this.diffs.delete(diffId)
+  }
+
+  /** An export file against a subtree: the import's preview, applied like any diff (versioned multis). */
+  compareImport(args: ParsedArgs<'diffs.compareImport'>): Promise<DiffView> {
+    const target = this.connections.get(args.target.connectionId)
+    const document = decodeExport(args.format, args.content)
+    return this.operations.run('diff', args.target.path, args.operationId, async (operation) => {
+      const startedMs = performance.now()
+      const sourceNodes: SideNode[] = document.nodes
+        .filter((node) => node.kind !== 'ephemeral' || args.ephemeralsAsPersistent)
+        .map((node) => ({
+          relativePath: node.path,
+          data: node.data,
+          kind: node.kind === 'ephemeral' ? 'persistent' : node.kind,
+          ttlMs: node.ttlMs ?? null,
+          version: node.stat.version,
+          aversion: node.stat.aversion,
+          numChildren: node.stat.numChildren,
+          acl: node.acl,
+        }))
+      const targetSide = await readSide(target.client, args.target.path, operation)
+      const entries = classify(sourceNodes, targetSide.nodes)
+      const view: DiffView = {
+        diffId: randomUUID(),
+        source: { connectionId: '', connectionName: args.fileName, file: args.fileName, path: document.root, exists: true },
+        target: { connectionId: target.id, connectionName: target.name, file: null, path: args.target.path, exists: targetSide.exists },
+        comparedAt: Date.now(),
+        elapsedMs: Math.round(performance.now() - startedMs),
+        summary: summarize(entries),
+        appliedAt: null,
+      }
+      this.diffs.set(view.diffId, { view, entries, dataBytes: dataBytesOf(entries) })
+      this.evictOldest()
+      return view
+    })
   }
 
   get(diffId: string): DiffView {

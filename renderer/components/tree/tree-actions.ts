@@ -8,6 +8,7 @@ import { parentOf } from '../../lib/znode'
 import { translate } from '../../i18n'
 import { api } from '../../stores/api'
 import { useAppStore } from '../../stores/app'
+import { useDiffsStore } from '../../stores/diffs'
 import { useEditorStore } from '../../stores/editor'
 import { useOperationsStore } from '../../stores/operations'
 import { useTreeStore } from '../../stores/tree'
@@ -33,6 +34,7 @@ export function useTreeActions(connectionId: string) {
   const editor = useEditorStore()
   const operations = useOperationsStore()
   const watches = useWatchesStore()
+  const diffs = useDiffsStore()
 
   /** Selects a node and opens it in the editor, asking first when the editor has unsaved changes. */
   async function select(path: string): Promise<boolean> {
@@ -119,22 +121,14 @@ export function useTreeActions(connectionId: string) {
     }
   }
 
+  /** Never straight in: the file is compared with the subtree first, and the Diff view previews and applies it. */
   async function importSubtree(path: string): Promise<void> {
     const file = await pickFile('.json,.zip,application/json,application/zip')
     if (file === null) return
     const format = file.name.toLowerCase().endsWith('.zip') ? 'zip' : 'json'
     const content = format === 'zip' ? await readFileAsBase64(file) : await readFileAsText(file)
-    const outcome = await operations.run('operations.import', path, (operationId, confirm) =>
-      api().znodes.import({ connectionId, path, format, content, operationId, ...(confirm === undefined ? {} : { confirm }) }),
-    )
-    if (outcome.status === 'done') {
-      const { created, updated, skipped } = outcome.result
-      app.notify('tree.imported', translate('tree.importedCount', { created, updated, skipped }))
-      await tree.reload(connectionId, path).catch(() => {})
-      await tree.reload(connectionId, parentOf(path)).catch(() => {})
-    } else if (outcome.status === 'failed') {
-      app.fail('errors.importFailed', outcome.error)
-    }
+    await diffs.compareImport({ connectionId, path }, { name: file.name, format, content })
+    if (diffs.diff?.source.file === file.name) app.view = 'diffs'
   }
 
   async function watch(path: string, kind: UserWatchKind): Promise<void> {

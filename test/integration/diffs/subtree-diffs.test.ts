@@ -120,6 +120,26 @@ describe.each(STANDALONE_SERVERS)('subtree diffs on %s', (kind, start) => {
     expect(missing.code).toBe('NOT_FOUND')
   })
 
+  it('previews an import: the export file compared with the subtree, then applied with versioned multis', async () => {
+    await seed(app.client, connectionId, '/src3', '/dst3')
+    const exported = await app.client.api.znodes.export({ connectionId, path: '/src3', format: 'json' })
+    const diff = await app.client.api.diffs.compareImport({ target: { connectionId, path: '/dst3' }, fileName: 'src3.json', format: 'json', content: exported.content })
+    expect(diff.source).toEqual({ connectionId: '', connectionName: 'src3.json', file: 'src3.json', path: '/src3', exists: true })
+    const { entries } = await app.client.api.diffs.entries({ diffId: diff.diffId })
+    expect(classification(entries)).toEqual(EXPECTED)
+    // An import adds and changes; it removes nothing unless picked: apply the added and changed entries only.
+    const picked = entries.filter((entry) => entry.status === 'added' || entry.status === 'changed').map((entry) => entry.path)
+    await app.client.api.znodes.set({ connectionId: otherId, path: '/dst3/acl', data: b64('theirs'), version: -1 })
+    const result = await app.client.api.diffs.apply({ diffId: diff.diffId, entries: picked, batchOps: 100 })
+    // The ACL change is in its own batch (setACL alone); the other client's setData on /dst3/acl does not touch its aversion.
+    expect(result.aborted).toBe(0)
+    const again = await app.client.api.diffs.compareImport({ target: { connectionId, path: '/dst3' }, fileName: 'src3.json', format: 'json', content: exported.content })
+    expect(again.summary).toMatchObject({ added: 0, removed: 2 })
+    expect(again.summary.changed).toBe(1)
+    const bad = await rejection(app.client.api.diffs.compareImport({ target: { connectionId, path: '/dst3' }, fileName: 'x.json', format: 'json', content: '{"nodes": 1}' }))
+    expect(bad.code).toBe('BAD_ARGUMENTS')
+  })
+
   it('aborts a batch hit by another client’s change (BADVERSION, NODEEXISTS) and applies nothing of it', async () => {
     await seed(app.client, connectionId, '/src2', '/dst2')
     const diff = await app.client.api.diffs.compare({ source: { connectionId, path: '/src2' }, target: { connectionId, path: '/dst2' } })

@@ -32,8 +32,8 @@ const ENTRIES: DiffEntry[] = [
 ]
 const VIEW: DiffViewModel = {
   diffId: 'd1',
-  source: { connectionId: 'c1', connectionName: 'Local cluster', path: '/src', exists: true },
-  target: { connectionId: 'c2', connectionName: 'Prod', path: '/dst', exists: true },
+  source: { connectionId: 'c1', connectionName: 'Local cluster', path: '/src', exists: true, file: null },
+  target: { connectionId: 'c2', connectionName: 'Prod', path: '/dst', exists: true, file: null },
   comparedAt: 0,
   elapsedMs: 12,
   summary: { added: 1, changed: 1, unchanged: 5, removed: 1, changedData: 1, changedAcl: 0, changedKind: 0 },

@@ -186,6 +186,8 @@ const WATCHES: ShellScript = {
     'printwatches off',
     'get -w /w/e',
     'set /w/e quiet',
+    // zkCli delivers events on its own thread: a round trip lets the muted event land before printing is back on.
+    'sync /',
     'printwatches on',
     'printwatches',
     'set /w/e loud',

@@ -79,6 +79,10 @@ async function readSide(client: ZooKeeperClient, root: string, operation: Operat
   }
 }
 
+function endpointOf(connection: OpenConnection, path: string, exists: boolean): DiffEndpoint {
+  return { connectionId: connection.id, connectionName: connection.name, file: null, path, exists }
+}
+
 function publicEntry(entry: ComparedEntry): DiffEntry {
   return { path: entry.path, status: entry.status, changes: entry.changes, source: entry.source, target: entry.target }
 }
@@ -107,20 +111,24 @@ export class Diffs {
       if (!sourceSide.exists) throw new KeeperException(ErrorCode.NONODE, args.source.path)
       const targetSide = await readSide(target.client, args.target.path, operation)
       const entries = classify(sourceSide.nodes, targetSide.nodes)
-      const endpoint = (connection: OpenConnection, path: string, exists: boolean): DiffEndpoint => ({ connectionId: connection.id, connectionName: connection.name, file: null, path, exists })
-      const view: DiffView = {
-        diffId: randomUUID(),
-        source: endpoint(source, args.source.path, true),
-        target: endpoint(target, args.target.path, targetSide.exists),
-        comparedAt: Date.now(),
-        elapsedMs: Math.round(performance.now() - startedMs),
-        summary: summarize(entries),
-        appliedAt: null,
-      }
-      this.diffs.set(view.diffId, { view, entries, dataBytes: dataBytesOf(entries) })
-      this.evictOldest()
-      return view
+      return this.keep(endpointOf(source, args.source.path, true), endpointOf(target, args.target.path, targetSide.exists), entries, startedMs)
     })
+  }
+
+  /** A compared diff kept for paging, preview and apply (the oldest dropped beyond the limits). */
+  private keep(source: DiffEndpoint, target: DiffEndpoint, entries: ComparedEntry[], startedMs: number): DiffView {
+    const view: DiffView = {
+      diffId: randomUUID(),
+      source,
+      target,
+      comparedAt: Date.now(),
+      elapsedMs: Math.round(performance.now() - startedMs),
+      summary: summarize(entries),
+      appliedAt: null,
+    }
+    this.diffs.set(view.diffId, { view, entries, dataBytes: dataBytesOf(entries) })
+    this.evictOldest()
+    return view
   }
 
   private evictOldest(): void {
@@ -148,18 +156,8 @@ export class Diffs {
         }))
       const targetSide = await readSide(target.client, args.target.path, operation)
       const entries = classify(sourceNodes, targetSide.nodes)
-      const view: DiffView = {
-        diffId: randomUUID(),
-        source: { connectionId: '', connectionName: args.fileName, file: args.fileName, path: document.root, exists: true },
-        target: { connectionId: target.id, connectionName: target.name, file: null, path: args.target.path, exists: targetSide.exists },
-        comparedAt: Date.now(),
-        elapsedMs: Math.round(performance.now() - startedMs),
-        summary: summarize(entries),
-        appliedAt: null,
-      }
-      this.diffs.set(view.diffId, { view, entries, dataBytes: dataBytesOf(entries) })
-      this.evictOldest()
-      return view
+      const file: DiffEndpoint = { connectionId: '', connectionName: args.fileName, file: args.fileName, path: document.root, exists: true }
+      return this.keep(file, endpointOf(target, args.target.path, targetSide.exists), entries, startedMs)
     })
   }
 

@@ -94,31 +94,44 @@ export async function observeLocalSessions(ensemble: TestEnsemble): Promise<Loca
   const out: LocalSessionObservations = {}
   const opened: RawReadOnlyClient[] = []
 
+  // The zxid a next write starts from: the leader's (srvr), but never below a reply already seen — a leader applies a
+  // commit after sending it to the followers, so its srvr can lag a follower's answer for a moment.
+  let seen = 0n
+  const baseline = async (): Promise<bigint> => {
+    const zxid = await lastZxid(leader)
+    return zxid > seen ? zxid : seen
+  }
+  const shape = (reply: RawReply | 'closed' | 'no answer', zxidBefore: bigint): unknown => {
+    if (typeof reply !== 'string' && reply.zxid > seen) seen = reply.zxid
+    return replyShape(reply, zxidBefore)
+  }
+
   try {
     // A new session on a follower: answered at once, no txn anywhere (the next write takes the very next zxid).
-    const before = await lastZxid(leader)
+    const before = await baseline()
     const a = await session(follower)
     opened.push(a.client)
     out['handshakeOnFollower'] = a.answer
-    out['persistentCreateFromLocalSession'] = replyShape(await a.client.request(OpCode.create, createBody('/ls', 0)), before)
+    out['persistentCreateFromLocalSession'] = shape(await a.client.request(OpCode.create, createBody('/ls', 0)), before)
     out['followerLocalSessions'] = await mntrValue(follower, 'zk_local_sessions')
     out['leaderGlobalSessions'] = await mntrValue(leader, 'zk_global_sessions')
     out['followerGlobalSessions'] = await mntrValue(follower, 'zk_global_sessions')
 
     // An ephemeral needs a global session, and upgrades are off: EPHEMERALONLOCALSESSION, on a follower and on the leader.
-    let zxid = await lastZxid(leader)
-    out['ephemeralOnFollower'] = replyShape(await a.client.request(OpCode.create, createBody('/ls/e1', 1)), zxid)
-    zxid = await lastZxid(leader)
+    let zxid = await baseline()
+    out['ephemeralOnFollower'] = shape(await a.client.request(OpCode.create, createBody('/ls/e1', 1)), zxid)
+    zxid = await baseline()
     const multi = await a.client.request(OpCode.multi, multiCreateBody('/ls/e2', 1))
+    if (typeof multi !== 'string' && multi.zxid > seen) seen = multi.zxid
     out['multiWithEphemeralOnFollower'] = typeof multi === 'string' ? multi : { err: multi.err, ops: multiErrors(multi.body), zxidsUsed: Number(multi.zxid - zxid) }
     const l = await session(leader)
     opened.push(l.client)
     out['handshakeOnLeader'] = l.answer
-    zxid = await lastZxid(leader)
-    out['ephemeralOnLeader'] = replyShape(await l.client.request(OpCode.create, createBody('/ls/e3', 1)), zxid)
-    zxid = await lastZxid(leader)
-    out['sequentialEphemeralOnLeader'] = replyShape(await l.client.request(OpCode.create2, createBody('/ls/e4', 3)), zxid)
-    out['readFromLeaderLocalSession'] = replyShape(await l.client.request(OpCode.getData, getDataBody('/ls')), await lastZxid(leader))
+    zxid = await baseline()
+    out['ephemeralOnLeader'] = shape(await l.client.request(OpCode.create, createBody('/ls/e3', 1)), zxid)
+    zxid = await baseline()
+    out['sequentialEphemeralOnLeader'] = shape(await l.client.request(OpCode.create2, createBody('/ls/e4', 3)), zxid)
+    out['readFromLeaderLocalSession'] = shape(await l.client.request(OpCode.getData, getDataBody('/ls')), await baseline())
 
     // A local session lives on its member only: another member does not know it, its own member takes it back.
     const moved = await reconnect(other, a.sessionId, a.passwd)
@@ -133,8 +146,8 @@ export async function observeLocalSessions(ensemble: TestEnsemble): Promise<Loca
     out['reconnectOnSameMember'] = back.shape
 
     // Closing a local session makes no txn; afterwards the session is gone.
-    zxid = await lastZxid(leader)
-    out['closeLocalSession'] = replyShape(await back.client.request(OpCode.closeSession), zxid)
+    zxid = await baseline()
+    out['closeLocalSession'] = shape(await back.client.request(OpCode.closeSession), zxid)
     out['closeThenConnectionClosed'] = await back.client.waitClosed(3000)
     const afterClose = await reconnect(follower, a.sessionId, a.passwd)
     opened.push(afterClose.client)

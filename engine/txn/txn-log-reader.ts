@@ -7,6 +7,7 @@ import { adler32 } from './adler32'
 import { fsyncDirectory, listZxidFiles } from './data-dir'
 import { DatadirError, TxnLogCorruptError } from './errors'
 import { LOG_FILE_PREFIX, type ZxidFile } from './file-names'
+import { FileWindow } from './file-window'
 import {
   DEFAULT_MAX_ENTRY_BYTES,
   END_OF_RECORD,
@@ -128,12 +129,7 @@ function isAllZero(buf: Buffer, start: number, end: number): boolean {
 
 /** Reads one log file's entries in chunks, keeping one buffer. */
 class LogFileCursor {
-  private buf: Buffer
-  /** Valid bytes are buf[start, end); buf[0] is at file offset `bufferFileOffset`. */
-  private start = 0
-  private end = 0
-  private bufferFileOffset = 0
-  private eof = false
+  private readonly w: FileWindow
   private finished = false
 
   private constructor(
@@ -142,7 +138,7 @@ class LogFileCursor {
     private readonly maxEntryBytes: number,
     chunkBytes: number,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkBytes)
+    this.w = new FileWindow(handle, chunkBytes)
   }
 
   static async open(file: string, options: Required<LogReadOptions>): Promise<LogFileCursor> {
@@ -158,54 +154,33 @@ class LogFileCursor {
   }
 
   private async readHeader(): Promise<void> {
-    await this.fill(FILE_HEADER_BYTES)
-    if (this.end - this.start < FILE_HEADER_BYTES) {
+    await this.w.fill(FILE_HEADER_BYTES)
+    if (this.w.end - this.w.start < FILE_HEADER_BYTES) {
       // Created but the header never reached the disk (crash right after the roll): no txns here.
       this.finished = true
       return
     }
-    if (isAllZero(this.buf, this.start, this.start + FILE_HEADER_BYTES)) {
+    if (isAllZero(this.w.buf, this.w.start, this.w.start + FILE_HEADER_BYTES)) {
       // Preallocated but the header never reached the disk (crash before the first fsync): no txns here either.
       this.finished = true
       return
     }
-    const magic = this.buf.readInt32BE(this.start)
+    const magic = this.w.buf.readInt32BE(this.w.start)
     if (magic !== TXNLOG_MAGIC) {
       throw new TxnLogCorruptError(this.file, 0, `invalid magic number ${magic} != ${TXNLOG_MAGIC}`)
     }
-    this.start += FILE_HEADER_BYTES
-  }
-
-  /** Reads until at least `bytes` unconsumed bytes are buffered or the file ends. */
-  private async fill(bytes: number): Promise<void> {
-    if (this.end - this.start >= bytes || this.eof) return
-    if (this.start > 0) {
-      this.buf.copy(this.buf, 0, this.start, this.end)
-      this.bufferFileOffset += this.start
-      this.end -= this.start
-      this.start = 0
-    }
-    if (bytes > this.buf.length) {
-      const grown = Buffer.allocUnsafe(bytes)
-      this.buf.copy(grown, 0, 0, this.end)
-      this.buf = grown
-    }
-    while (this.end < bytes && !this.eof) {
-      const { bytesRead } = await this.handle.read(this.buf, this.end, this.buf.length - this.end, this.bufferFileOffset + this.end)
-      if (bytesRead === 0) this.eof = true
-      this.end += bytesRead
-    }
+    this.w.start += FILE_HEADER_BYTES
   }
 
   /** The next entries of this file, or null once its valid data has ended. */
   async nextBatch(): Promise<LogEntry[] | null> {
     while (!this.finished) {
       const out: LogEntry[] = []
-      const result = scanEntries(this.buf, this.start, this.end, this.bufferFileOffset, this.file, this.maxEntryBytes, out)
-      this.start = result.position
+      const result = scanEntries(this.w.buf, this.w.start, this.w.end, this.w.bufferFileOffset, this.file, this.maxEntryBytes, out)
+      this.w.start = result.position
       if (result.stop === END_OF_DATA) this.finished = true
-      else if (this.eof) this.finished = true // the file ends inside an entry: torn tail
-      else await this.fill(this.bytesNeeded())
+      else if (this.w.eof) this.finished = true // the file ends inside an entry: torn tail
+      else await this.w.fill(this.bytesNeeded())
       if (out.length > 0) return out
     }
     return null
@@ -213,8 +188,8 @@ class LogFileCursor {
 
   /** How many buffered bytes the entry at `start` needs: its framing, or all of it once its length is known. */
   private bytesNeeded(): number {
-    if (this.end - this.start < 12) return 12
-    return this.buf.readInt32BE(this.start + 8) + ENTRY_FRAMING_BYTES
+    if (this.w.end - this.w.start < 12) return 12
+    return this.w.buf.readInt32BE(this.w.start + 8) + ENTRY_FRAMING_BYTES
   }
 
   close(): Promise<void> {

@@ -2,6 +2,7 @@ import { type FileHandle, open } from 'node:fs/promises'
 import { OpCode } from '../proto/opcodes'
 import { adler32 } from './adler32'
 import { TxnLogCorruptError } from './errors'
+import { FileWindow } from './file-window'
 import { DEFAULT_MAX_ENTRY_BYTES, END_OF_RECORD, ENTRY_FRAMING_BYTES, FILE_HEADER_BYTES, TXNLOG_MAGIC } from './txn-log-format'
 
 /**
@@ -272,12 +273,7 @@ export async function scanLogFile(file: string, onEntry: (txn: ScannedTxn) => vo
 }
 
 class FileScan {
-  private buf: Buffer
-  /** Unconsumed bytes are buf[start, end); buf[0] is at file offset `bufferFileOffset`. */
-  private start = 0
-  private end = 0
-  private bufferFileOffset = 0
-  private eof = false
+  private readonly w: FileWindow
   private readonly txn = new ScannedTxn()
   private entries = 0
   private validEndOffset = 0
@@ -290,32 +286,33 @@ class FileScan {
     private readonly onEntry: (txn: ScannedTxn) => void,
     private readonly onChunk: ((offset: number) => void) | undefined,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.max(chunkBytes, FILE_HEADER_BYTES))
+    this.w = new FileWindow(handle, Math.max(chunkBytes, FILE_HEADER_BYTES))
   }
 
   async run(): Promise<LogScanResult> {
-    await this.fill(FILE_HEADER_BYTES)
-    const available = this.end - this.start
+    await this.w.fill(FILE_HEADER_BYTES)
+    const available = this.w.end - this.w.start
     // No header on disk (crash right after the roll), or preallocated zeros only: no txns here.
     if (available < FILE_HEADER_BYTES) return { entries: 0, validEndOffset: available }
-    if (this.buf.subarray(0, FILE_HEADER_BYTES).every((byte) => byte === 0)) return { entries: 0, validEndOffset: FILE_HEADER_BYTES }
-    const magic = this.buf.readInt32BE(0)
+    if (this.w.buf.subarray(0, FILE_HEADER_BYTES).every((byte) => byte === 0)) return { entries: 0, validEndOffset: FILE_HEADER_BYTES }
+    const magic = this.w.buf.readInt32BE(0)
     if (magic !== TXNLOG_MAGIC) throw new TxnLogCorruptError(this.file, 0, `invalid magic number ${magic} != ${TXNLOG_MAGIC}`)
-    this.start = FILE_HEADER_BYTES
+    this.w.start = FILE_HEADER_BYTES
     this.validEndOffset = FILE_HEADER_BYTES
     for (;;) {
       const stop = this.scanBuffered()
       this.onChunk?.(this.validEndOffset)
-      if (stop === END_OF_DATA || this.eof) break // the file ends inside an entry: a torn tail
-      await this.fill(this.bytesNeeded())
+      if (stop === END_OF_DATA || this.w.eof) break // the file ends inside an entry: a torn tail
+      await this.w.fill(this.bytesNeeded())
     }
     return { entries: this.entries, validEndOffset: this.validEndOffset }
   }
 
   /** Delivers the complete entries buffered; the same decisions as txn-log-reader.ts's scanEntries. */
   private scanBuffered(): typeof NEED_MORE | typeof END_OF_DATA {
-    const { buf, end, txn } = this
-    let position = this.start
+    const { buf, end } = this.w
+    const { txn } = this
+    let position = this.w.start
     try {
       for (;;) {
         if (end - position < 12) return NEED_MORE
@@ -327,7 +324,7 @@ class FileScan {
         const entryEnd = entryStart + length
         if (entryEnd + 1 > end) return NEED_MORE
         if (buf[entryEnd] !== END_OF_RECORD) return END_OF_DATA
-        const offset = this.bufferFileOffset + position
+        const offset = this.w.bufferFileOffset + position
         const actual = adler32(buf, entryStart, entryEnd)
         if (checksumHigh !== 0 || checksumLow !== actual) {
           const expected = (BigInt(checksumHigh) << 32n) | BigInt(checksumLow)
@@ -340,41 +337,20 @@ class FileScan {
           throw new TxnLogCorruptError(this.file, offset, `undecodable entry: ${error.message}`)
         }
         txn.offset = offset
-        txn.endOffset = this.bufferFileOffset + entryEnd + 1
+        txn.endOffset = this.w.bufferFileOffset + entryEnd + 1
         this.onEntry(txn)
         this.entries++
         this.validEndOffset = txn.endOffset
         position = entryEnd + 1
       }
     } finally {
-      this.start = position
-    }
-  }
-
-  /** Reads until at least `bytes` unconsumed bytes are buffered or the file ends. */
-  private async fill(bytes: number): Promise<void> {
-    if (this.end - this.start >= bytes || this.eof) return
-    if (this.start > 0) {
-      this.buf.copy(this.buf, 0, this.start, this.end)
-      this.bufferFileOffset += this.start
-      this.end -= this.start
-      this.start = 0
-    }
-    if (bytes > this.buf.length) {
-      const grown = Buffer.allocUnsafe(bytes)
-      this.buf.copy(grown, 0, 0, this.end)
-      this.buf = grown
-    }
-    while (this.end < bytes && !this.eof) {
-      const { bytesRead } = await this.handle.read(this.buf, this.end, this.buf.length - this.end, this.bufferFileOffset + this.end)
-      if (bytesRead === 0) this.eof = true
-      this.end += bytesRead
+      this.w.start = position
     }
   }
 
   /** How many buffered bytes the entry at `start` needs: its framing, or all of it once its length is known. */
   private bytesNeeded(): number {
-    if (this.end - this.start < 12) return 12
-    return this.buf.readInt32BE(this.start + 8) + ENTRY_FRAMING_BYTES
+    if (this.w.end - this.w.start < 12) return 12
+    return this.w.buf.readInt32BE(this.w.start + 8) + ENTRY_FRAMING_BYTES
   }
 }
